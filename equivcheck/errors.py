@@ -1,0 +1,29 @@
+"""Exceptions with a fixed meaning for the CLI's exit codes (0 equivalent, 1 divergence, 2 setup)."""
+
+from __future__ import annotations
+
+
+class EquivcheckError(Exception):
+    """Base class: a problem with the run itself, never a divergence."""
+
+    exit_code = 2
+
+
+class SetupError(EquivcheckError):
+    """A reference or candidate cannot be installed or started (missing Node, failed download)."""
+
+
+class UsageError(EquivcheckError):
+    """The user asked for something that does not exist or does not fit (unknown adapter, bad flag)."""
+
+
+class CapabilityError(EquivcheckError):
+    """A runner needs an optional adapter capability (restore, batch stepping) that is missing."""
+
+
+class ActionError(EquivcheckError):
+    """An action does not fit the adapter's action space (wrong shape, out of range)."""
+
+
+class VacuousRunError(EquivcheckError):
+    """The reference's rollouts did not meet the case's liveness conditions: nothing was tested."""
