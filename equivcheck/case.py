@@ -1,0 +1,133 @@
+"""A Case binds one environment: reference, candidates, schema, liveness, L1/L2/L4 material.
+
+Cases live in cases/<env>/ and register through the `equivcheck.cases` entry point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from equivcheck.oracles.base import Oracle
+from equivcheck.oracles.exact import Exact
+from equivcheck.schema import Schema
+
+Snapshot = dict[str, Any]
+
+
+@dataclass
+class Liveness:
+    """A condition the reference's rollouts must meet, or the run certifies nothing.
+
+    `observe(acc, prev, cur)` sees every reference transition (snapshots with reward and
+    terminated merged in); `satisfied(acc)` answers at the end; `merge` joins the accumulators
+    of parallel workers. Build one with `changes` or `happens`.
+    """
+
+    name: str
+    observe: Callable[[Any, Snapshot, Snapshot], Any]
+    satisfied: Callable[[Any], bool]
+    init: Callable[[], Any]
+    merge: Callable[[Any, Any], Any]
+
+
+def changes(name: str, path: str) -> Liveness:
+    """Liveness: field `path` takes at least two distinct values across the reference's rollouts."""
+
+    def observe(acc: set, prev: Snapshot, cur: Snapshot) -> set:
+        if len(acc) < 2 and path in cur:
+            acc.add(np.asarray(cur[path]).tobytes())
+        return acc
+
+    return Liveness(name, observe, lambda acc: len(acc) >= 2, set, lambda a, b: a | b)
+
+
+def happens(name: str, predicate: Callable[[Snapshot, Snapshot], bool]) -> Liveness:
+    """Liveness: `predicate(prev, cur)` is true on at least one reference step."""
+
+    def observe(acc: list, prev: Snapshot, cur: Snapshot) -> list:
+        if not acc[0] and predicate(prev, cur):
+            acc[0] = True
+        return acc
+
+    return Liveness(name, observe, lambda acc: acc[0], lambda: [False], lambda a, b: [a[0] or b[0]])
+
+
+@dataclass
+class ComponentPair:
+    """L1: a reference component and a candidate component fed the same Hypothesis-drawn input."""
+
+    name: str
+    ref: Callable[..., Any]
+    cand: Callable[..., Any]
+    strategy: Any
+    oracle: Oracle = field(default_factory=Exact)
+    candidates: Sequence[str] | None = None
+    max_examples: int = 200
+
+
+@dataclass
+class Invariant:
+    """L1: a candidate-only property; `check(inputs)` returns True or raises when it holds."""
+
+    name: str
+    check: Callable[..., Any]
+    strategy: Any
+    candidates: Sequence[str] | None = None
+    max_examples: int = 100
+
+
+@dataclass
+class Scenario:
+    """L2: a constructed start (a seed, or a state restored into both sides) and an action script."""
+
+    name: str
+    actions: Sequence[Any]
+    seed: int = 0
+    state: Callable[[Any], Snapshot] | None = None
+    candidates: Sequence[str] | None = None
+
+
+@dataclass
+class TransferSpec:
+    """L4: train on one backend, evaluate on both, TOST on returns within `margin`."""
+
+    margin: float
+    featurise: Callable[[Any], np.ndarray] = lambda obs: np.asarray(obs, dtype=np.float64).ravel()
+    train_episodes: int = 8
+    train_iterations: int = 6
+    population: int = 12
+    eval_episodes: int = 30
+    max_steps: int = 500
+    alpha: float = 0.05
+    trainer: Callable[..., Any] | None = None
+
+
+@dataclass
+class Case:
+    """One environment: everything the tiers need to compare a reference with its candidates."""
+
+    name: str
+    reference: str
+    candidates: Sequence[str]
+    schema: Schema
+    liveness: Sequence[Liveness] = ()
+    components: Sequence[ComponentPair] = ()
+    invariants: Sequence[Invariant] = ()
+    scenarios: Sequence[Scenario] = ()
+    transfer: TransferSpec | None = None
+    episodes: int = 10
+    steps: int = 1000
+    runner: str = "lockstep"
+    corpus_dir: Path | None = None
+    adapter_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    description: str = ""
+
+    def applies(self, item: Any, cand: str) -> bool:
+        """True when an L1/L2 item targets candidate `cand` (None means every candidate)."""
+        names = getattr(item, "candidates", None)
+        return names is None or cand in names

@@ -1,0 +1,244 @@
+"""The `equivcheck` command: list | setup | diff | replay | gate.
+
+Exit codes: 0 equivalent, 1 divergence found, 2 usage or setup error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from equivcheck import __version__
+from equivcheck.errors import EquivcheckError, UsageError
+from equivcheck.report.model import Report
+from equivcheck.session import TIERS, RunConfig
+
+DEFAULT_REPORT_DIR = Path("reports")
+
+
+def _tiers(text: str) -> tuple[str, ...]:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if names == ["all"]:
+        return TIERS
+    bad = [t for t in names if t not in TIERS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"unknown tier {', '.join(bad) or text!r}; choose from {', '.join(TIERS)} or all")
+    return tuple(names)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the docs test to check the README's commands)."""
+    parser = argparse.ArgumentParser(prog="equivcheck", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"equivcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="registered adapters and cases")
+
+    setup = sub.add_parser("setup", help="install what an adapter needs outside pip (npm packages, wheels)")
+    setup.add_argument("names", nargs="+", help="adapter names, or 'all'")
+
+    diff = sub.add_parser("diff", help="compare a candidate with its reference")
+    diff.add_argument("--ref", required=True, help="reference adapter name")
+    diff.add_argument("--cand", required=True, help="candidate adapter name")
+    diff.add_argument("--case", help="case name (default: the case whose reference is --ref)")
+    diff.add_argument("--tier", type=_tiers, default=("rollout",), help="property,interaction,rollout,transfer or all")
+    diff.add_argument("--episodes", type=_positive, help="episodes (default: the case's)")
+    diff.add_argument("--steps", type=_positive, help="steps per episode (default: the case's)")
+    diff.add_argument("--runner", choices=("lockstep", "inject"), help="rollout runner (default: the case's)")
+    diff.add_argument("--seed", type=int, default=None, help="master seed (default: random, printed)")
+    diff.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+    diff.add_argument("--jobs", type=_positive, default=1, help="worker processes for rollout episodes")
+    diff.add_argument("--batch", type=int, default=0, help="step B episodes per call on a batched candidate")
+    diff.add_argument("--max-examples", type=_positive, help="Hypothesis examples per L1/L2 item")
+    diff.add_argument("--no-shrink", action="store_true", help="skip minimising the failing input")
+    diff.add_argument("--no-corpus", action="store_true", help="do not save failures into the case's corpus/")
+    diff.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    replay = sub.add_parser("replay", help="rerun a saved failure; exit 0 once it no longer diverges")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--ref", help="replay against another reference adapter")
+    replay.add_argument("--cand", help="replay against another candidate adapter")
+    replay.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+
+    gate = sub.add_parser("gate", help="a configured set of pairs and tiers within a wall-clock budget")
+    gate.add_argument("config", type=Path, help="TOML file: budget, report_dir and [[pair]] tables")
+    gate.add_argument("--budget", type=float, help="seconds (overrides the file)")
+    gate.add_argument("--seed", type=int, default=None)
+    gate.add_argument("--report-dir", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate}
+        return handler[args.command](args)
+    except EquivcheckError as exc:
+        print(f"equivcheck: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("equivcheck: interrupted", file=sys.stderr)
+        return 2
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every registered adapter and case (pair by pair)."""
+    from rich.table import Table
+
+    from equivcheck import registry
+
+    table = Table(title="equivcheck cases")
+    for col in ("case", "reference", "candidates", "tiers"):
+        table.add_column(col)
+    for name in registry.case_names():
+        try:
+            case = registry.get_case(name)
+        except EquivcheckError as exc:
+            table.add_row(name, f"[red]{exc}[/red]", "", "")
+            continue
+        tiers = ["rollout"] + (["property"] if case.components or case.invariants else []) \
+            + (["interaction"] if case.scenarios else []) + (["transfer"] if case.transfer else [])
+        table.add_row(name, case.reference, ", ".join(case.candidates), ", ".join(tiers))
+    console = _console()
+    console.print(table)
+    console.print("adapters: " + ", ".join(registry.adapter_names()))
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Run adapters' setup steps (idempotent)."""
+    from equivcheck import registry
+
+    names = registry.adapter_names() if args.names == ["all"] else args.names
+    console = _console()
+    for name in names:
+        start = time.perf_counter()
+        registry.setup_adapter(name, progress=console)
+        console.print(f"setup {name}: ok ({time.perf_counter() - start:.1f}s)")
+    return 0
+
+
+def _master_seed(seed: int | None) -> int:
+    return seed if seed is not None else int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare --cand with --ref and write the reports."""
+    from equivcheck import registry
+    from equivcheck.session import build_context, run_diff
+
+    case = registry.get_case(args.case) if args.case else registry.find_case(args.ref, args.cand)
+    for name in (args.ref, args.cand):
+        registry.adapter_class(name)
+    if args.batch < 0:
+        raise UsageError("--batch must be 0 (off) or a positive batch size")
+    seed = _master_seed(args.seed)
+    console = _console()
+    console.print(f"equivcheck {__version__}: case {case.name}, {args.ref} vs {args.cand}, master seed {seed}",
+                  style="dim")
+    config = RunConfig(
+        tiers=args.tier, runner=args.runner, episodes=args.episodes, steps=args.steps, master_seed=seed,
+        jobs=args.jobs, batch=args.batch, shrink=not args.no_shrink, save_corpus=not args.no_corpus,
+        report_dir=args.report_dir, progress=not args.quiet, max_examples=args.max_examples,
+    )
+    ctx = build_context(case, args.ref, args.cand, config)
+    report = run_diff(ctx)
+    return finish(report, args.report_dir, console)
+
+
+def finish(report: Report, report_dir: Path, console: Any, stem: str | None = None) -> int:
+    """Write the reports, print the one-screen summary, return the exit code."""
+    from equivcheck.report import write_reports
+
+    paths = write_reports(report, report_dir, stem)
+    print_summary(report, console)
+    console.print(f"report: {paths['html']}  (also {paths['md'].name}, {paths['json'].name})")
+    return report.exit_code
+
+
+def print_summary(report: Report, console: Any) -> None:
+    """Verdict, a table of tiers, and the first divergence with its repro command."""
+    from rich.table import Table
+
+    table = Table(show_edge=False)
+    for col in ("tier", "runner", "status", "episodes", "steps", "examples", "fields", "seconds"):
+        table.add_column(col, justify="right" if col not in ("tier", "runner", "status") else "left")
+    for t in report.tiers:
+        table.add_row(t.tier, t.runner, t.status, str(t.episodes), str(t.steps), str(t.examples), str(t.fields),
+                      f"{t.seconds:.2f}")
+    console.print(table)
+    for t in report.tiers:
+        for note in t.notes:
+            console.print(f"  note ({t.tier}): {note}")
+    colour = {"equivalent": "green", "divergent": "red"}.get(report.status, "yellow")
+    console.print(f"[bold {colour}]{report.status.upper()}[/bold {colour}]: {report.ref} vs {report.cand} "
+                  f"(case {report.case}, master seed {report.master_seed}, {report.seconds:.1f}s)")
+    if report.error:
+        console.print(f"[yellow]error:[/yellow] {report.error}")
+    divs = report.divergences
+    if divs:
+        first = divs[0]
+        console.print(f"first divergence: {first.headline()}")
+        if first.shrink:
+            console.print(f"  shrunk from {first.shrink.original_steps} to {first.shrink.shrunk_steps} actions")
+        console.print(f"  repro: {first.repro}")
+        if len(divs) > 1:
+            console.print(f"  ({len(divs) - 1} more divergences in the report)")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Rerun a corpus file."""
+    from equivcheck.replay import replay
+
+    report = replay(args.file, args.ref, args.cand)
+    return finish(report, args.report_dir, _console(), stem=f"replay-{args.file.stem}")
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    """Run the pairs of a TOML gate file within the budget; one summary line per pair."""
+    from rich.table import Table
+
+    from equivcheck.gate import load_gate, run_gate
+
+    gate = load_gate(args.config)
+    budget = args.budget if args.budget is not None else gate.budget
+    report_dir = args.report_dir or gate.report_dir
+    seed = _master_seed(args.seed if args.seed is not None else gate.seed)
+    console = _console()
+    console.print(f"equivcheck gate: {len(gate.pairs)} pairs, budget {budget:.0f}s, master seed {seed}", style="dim")
+    outcomes = run_gate(gate, budget, report_dir, seed)
+    table = Table(title="gate", show_edge=False)
+    for col in ("pair", "tiers", "status", "divergences", "seconds", "report / first divergence"):
+        table.add_column(col)
+    for o in outcomes:
+        table.add_row(o.label, ",".join(o.tiers), o.status, str(o.divergences), f"{o.seconds:.1f}", o.detail)
+    console.print(table)
+    code = max((o.exit_code for o in outcomes), default=0)
+    if any(o.exit_code == 1 for o in outcomes):
+        code = 1
+    verdict = {0: "[bold green]PASS[/bold green]", 1: "[bold red]FAIL: divergence[/bold red]"}.get(
+        code, "[bold yellow]ERROR: not certified[/bold yellow]")
+    console.print(f"gate: {verdict}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

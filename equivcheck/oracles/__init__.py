@@ -1,0 +1,1 @@
+"""Oracles: exact, approximate and statistical judges of agreement."""

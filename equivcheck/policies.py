@@ -1,0 +1,54 @@
+"""Action policies for the rollout tier: seeded uniform over legal actions, and replay of a list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from equivcheck.adapter import ActionSpace
+
+
+class Policy(Protocol):
+    """Chooses the action of step `t` given the reference's observation and legal mask."""
+
+    def __call__(self, t: int, obs: Any, mask: np.ndarray | None) -> Any: ...
+
+
+class UniformPolicy:
+    """Uniform over the legal actions (the whole space without a mask), from a seeded generator."""
+
+    def __init__(self, space: ActionSpace, rng: np.random.Generator) -> None:
+        self.space = space
+        self.rng = rng
+
+    def __call__(self, t: int, obs: Any, mask: np.ndarray | None) -> Any:
+        return self.space.sample(self.rng, mask)
+
+
+class ReplayPolicy:
+    """Replays a recorded action list; `exhausted` is true once every action was used."""
+
+    def __init__(self, actions: Sequence[Any]) -> None:
+        self.actions = list(actions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __call__(self, t: int, obs: Any, mask: np.ndarray | None) -> Any:
+        return self.actions[t]
+
+
+def to_plain(action: Any) -> Any:
+    """An action as plain JSON-able Python (int, float or nested lists)."""
+    arr = np.asarray(action)
+    return arr.item() if arr.shape == () else arr.tolist()
+
+
+def from_plain(action: Any, space: ActionSpace) -> Any:
+    """Rebuild an action of `space` from its plain form."""
+    if hasattr(space, "n"):
+        arr = np.asarray(action)
+        return int(arr) if arr.shape == () else arr.astype(np.int64)
+    return np.asarray(action, dtype=getattr(space, "dtype", "float32"))

@@ -1,0 +1,121 @@
+"""Name -> adapter class and name -> case, through entry points (groups equivcheck.adapters/.cases).
+
+Another package adds its own adapters and cases by declaring entry points in its own
+pyproject.toml; tests may also `register_adapter` / `register_case` at run time.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib.metadata import entry_points
+from typing import Any
+
+from equivcheck.case import Case
+from equivcheck.errors import SetupError, UsageError
+
+ADAPTER_GROUP = "equivcheck.adapters"
+CASE_GROUP = "equivcheck.cases"
+
+_extra_adapters: dict[str, Any] = {}
+_extra_cases: dict[str, Any] = {}
+_setup_done: set[str] = set()
+
+
+def _entry_points(group: str) -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def adapter_names() -> list[str]:
+    """Every registered adapter name."""
+    return sorted(set(_entry_points(ADAPTER_GROUP)) | set(_extra_adapters))
+
+
+def case_names() -> list[str]:
+    """Every registered case name."""
+    return sorted(set(_entry_points(CASE_GROUP)) | set(_extra_cases))
+
+
+def register_adapter(name: str, factory: Any) -> None:
+    """Register an adapter class or factory under `name` for this process."""
+    _extra_adapters[name] = factory
+
+
+def register_case(name: str, case: Any) -> None:
+    """Register a Case (or a zero-argument function returning one) for this process."""
+    _extra_cases[name] = case
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> UsageError:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return UsageError(f"unknown {kind} '{name}'{hint} (known: {', '.join(known) or 'none'})")
+
+
+def adapter_class(name: str) -> Any:
+    """The class or factory registered as `name`; UsageError when unknown or not importable."""
+    if name in _extra_adapters:
+        return _extra_adapters[name]
+    eps = _entry_points(ADAPTER_GROUP)
+    if name not in eps:
+        raise _unknown("adapter", name, adapter_names())
+    try:
+        return eps[name].load()
+    except ImportError as exc:
+        raise SetupError(f"adapter '{name}' cannot be imported: {exc} (is its extra installed?)") from exc
+
+
+def setup_adapter(name: str, progress: Any = None) -> None:
+    """Run the adapter's setup step once per process (npm install, wheel download, build)."""
+    if name in _setup_done:
+        return
+    factory = adapter_class(name)
+    setup = getattr(factory, "setup", None)
+    if callable(setup):
+        setup(progress)
+    _setup_done.add(name)
+
+
+def make_adapter(name: str, **options: Any) -> Any:
+    """Set up (on first use) and instantiate the adapter `name`."""
+    setup_adapter(name)
+    factory = adapter_class(name)
+    try:
+        return factory(**options)
+    except (UsageError, SetupError):
+        raise
+    except TypeError as exc:
+        raise UsageError(f"adapter '{name}' rejected options {options}: {exc}") from exc
+
+
+def get_case(name: str) -> Case:
+    """The Case registered as `name`."""
+    if name in _extra_cases:
+        obj = _extra_cases[name]
+    else:
+        eps = _entry_points(CASE_GROUP)
+        if name not in eps:
+            raise _unknown("case", name, case_names())
+        try:
+            obj = eps[name].load()
+        except ImportError as exc:
+            raise SetupError(f"case '{name}' cannot be imported: {exc} (is its extra installed?)") from exc
+    return obj() if callable(obj) and not isinstance(obj, Case) else obj
+
+
+def find_case(ref: str, cand: str | None = None) -> Case:
+    """The case whose reference is `ref` (and which lists `cand`, if given)."""
+    matches = []
+    for name in case_names():
+        try:
+            case = get_case(name)
+        except SetupError:
+            continue
+        if case.reference == ref and (cand is None or cand in case.candidates):
+            matches.append(case)
+    if not matches:
+        if ref not in adapter_names():
+            raise _unknown("adapter", ref, adapter_names())
+        if cand is not None and cand not in adapter_names():
+            raise _unknown("adapter", cand, adapter_names())
+        raise UsageError(f"no case pairs reference '{ref}' with candidate '{cand}'; pass --case NAME")
+    return matches[0]

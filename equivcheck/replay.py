@@ -1,0 +1,73 @@
+"""Rerun one saved failure (a corpus file) and say whether it still diverges."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from equivcheck import corpus, registry
+from equivcheck.errors import UsageError
+from equivcheck.policies import from_plain
+from equivcheck.report.model import Divergence, Report, TierResult
+from equivcheck.session import RunConfig, adapter_versions, build_context
+from equivcheck.tiers.property import check_invariant, check_pair
+from equivcheck.tiers.rollout import replay_fails
+
+
+def replay(path: str | Path, ref: str | None = None, cand: str | None = None) -> Report:
+    """Replay the file at `path` (optionally against other adapters); the report says if it still fails."""
+    entry = corpus.load(path)
+    case = registry.get_case(entry.case)
+    ctx = build_context(case, ref or entry.ref, cand or entry.cand, RunConfig(save_corpus=False))
+    report = Report(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, master_seed=entry.master_seed or 0,
+                    config={"replay": str(path)}, repro=f"equivcheck replay {path}")
+    result = TierResult(tier=entry.tier, runner=entry.runner)
+    start = time.perf_counter()
+    if entry.tier == "property":
+        items = {i.name: i for i in list(case.components) + list(case.invariants)}
+        if entry.component not in items:
+            raise UsageError(f"{path}: case '{case.name}' has no component or invariant '{entry.component}'")
+        item = items[entry.component]
+        inputs = tuple(entry.inputs) if isinstance(entry.inputs, list) else entry.inputs
+        diffs = check_pair(item, inputs) if hasattr(item, "cand") else check_invariant(item, inputs)
+        result.examples = 1
+        if diffs:
+            result.divergences.append(_div(ctx, entry, 0, diffs, None, None, None))
+    else:
+        refa, canda = ctx.make_ref(), ctx.make_cand()
+        try:
+            report.versions = {"ref": adapter_versions(refa), "cand": adapter_versions(canda)}
+            start_state = None
+            if entry.tier == "interaction" and entry.start and not entry.start.startswith("seed:"):
+                scenarios = {s.name: s for s in case.scenarios}
+                if entry.start not in scenarios:
+                    raise UsageError(f"{path}: case '{case.name}' has no scenario '{entry.start}'")
+                scenario = scenarios[entry.start]
+                start_state = scenario.state() if scenario.state is not None else None
+            actions = [from_plain(a, refa.action_space) for a in entry.actions]
+            ep = replay_fails(refa, canda, case.schema, int(entry.seed or 0), actions, entry.runner, start=start_state)
+            result.episodes = 1
+            if ep is not None:
+                result.steps = ep.steps
+                raw = ep.divergences[0]
+                div = _div(ctx, entry, raw.step, raw.diffs, raw.state_before, raw.ref_state, raw.cand_state)
+                div.crash, div.action, div.actions = raw.crash, raw.action, raw.actions
+                result.divergences.append(div)
+            else:
+                result.steps = len(actions)
+        finally:
+            refa.close()
+            canda.close()
+    result.seconds = time.perf_counter() - start
+    result.status = "divergent" if result.divergences else "equivalent"
+    report.tiers.append(result)
+    report.seconds = result.seconds
+    return report
+
+
+def _div(ctx, entry: corpus.ReplayFile, step: int, diffs: list, before, rs, cs) -> Divergence:  # noqa: ANN001
+    return Divergence(case=entry.case, tier=entry.tier, runner=entry.runner, ref=ctx.ref_name, cand=ctx.cand_name,
+                      master_seed=entry.master_seed or 0, episode=entry.episode or 0, episode_seed=entry.seed,
+                      step=step, diffs=diffs, actions=list(entry.actions), state_before=before, ref_state=rs,
+                      cand_state=cs, repro=f"equivcheck replay {entry.case}:{entry.digest()}",
+                      detail=f"replayed {entry.tier} failure" + (f" of {entry.component}" if entry.component else ""))

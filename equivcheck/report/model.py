@@ -1,0 +1,164 @@
+"""The report's data model: plain dataclasses that the JSON, Markdown and HTML renderers read.
+
+REPORT_SCHEMA_VERSION changes whenever a field is renamed or removed; docs/report-schema.md
+documents every field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class FieldDiff:
+    """One field that disagrees: where, both values, and how it was judged."""
+
+    path: str
+    ref: Any
+    cand: Any
+    kind: str = "value"
+    oracle: str = "exact"
+    error: float | None = None
+
+
+@dataclass
+class Shrink:
+    """How a failing input was minimised."""
+
+    original_steps: int
+    shrunk_steps: int
+    actions: list[Any]
+    replays: int
+    seconds: float
+
+
+@dataclass
+class Divergence:
+    """One disagreement, with everything needed to understand and replay it."""
+
+    case: str
+    tier: str
+    runner: str
+    ref: str
+    cand: str
+    master_seed: int
+    episode: int
+    episode_seed: int | None
+    step: int
+    diffs: list[FieldDiff]
+    action: Any = None
+    actions: list[Any] = field(default_factory=list)
+    state_before: dict[str, Any] | None = None
+    ref_state: dict[str, Any] | None = None
+    cand_state: dict[str, Any] | None = None
+    crash: str | None = None
+    shrink: Shrink | None = None
+    repro: str = ""
+    corpus_file: str | None = None
+    detail: str = ""
+    error_curve: dict[str, list[float]] = field(default_factory=dict)
+
+    def headline(self) -> str:
+        """One line: where and what."""
+        if self.crash:
+            return f"{self.tier}/{self.runner} episode {self.episode} step {self.step}: {self.crash}"
+        first = self.diffs[0] if self.diffs else None
+        what = f"{first.path}: ref={_short(first.ref)} cand={_short(first.cand)}" if first else self.detail
+        more = f" (+{len(self.diffs) - 1} more fields)" if len(self.diffs) > 1 else ""
+        return f"{self.tier}/{self.runner} episode {self.episode} step {self.step}: {what}{more}"
+
+
+@dataclass
+class TierResult:
+    """What one tier compared and found."""
+
+    tier: str
+    runner: str = ""
+    status: str = "equivalent"
+    episodes: int = 0
+    steps: int = 0
+    examples: int = 0
+    fields: int = 0
+    seconds: float = 0.0
+    divergences: list[Divergence] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """The outcome of a run: verdict, per-tier results, versions, coverage and timings."""
+
+    case: str
+    ref: str
+    cand: str
+    master_seed: int
+    config: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    tiers: list[TierResult] = field(default_factory=list)
+    liveness: dict[str, bool] = field(default_factory=dict)
+    known_differences: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    started: str = ""
+    repro: str = ""
+    schema_version: str = REPORT_SCHEMA_VERSION
+
+    @property
+    def divergences(self) -> list[Divergence]:
+        """All divergences across tiers."""
+        return [d for t in self.tiers for d in t.divergences]
+
+    @property
+    def status(self) -> str:
+        """'error' (nothing certified), 'divergent', or 'equivalent'."""
+        if self.error:
+            return "error"
+        if any(t.status == "divergent" for t in self.tiers) or self.divergences:
+            return "divergent"
+        if any(t.status in ("error", "incomplete") for t in self.tiers):
+            return "error"
+        return "equivalent"
+
+    @property
+    def exit_code(self) -> int:
+        """0 equivalent, 1 divergence, 2 error."""
+        return {"equivalent": 0, "divergent": 1}.get(self.status, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (numpy values become lists and numbers)."""
+        data = jsonable(dataclasses.asdict(self))
+        data["status"] = self.status
+        data["exit_code"] = self.exit_code
+        return data
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numpy and other values to JSON-safe Python (NaN and inf become strings)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(jsonable(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,186 @@
+"""L2 interaction: short action scripts from constructed states, then Hypothesis stateful search.
+
+Scenarios are the case's hand-written starts (a seed, or a state restored into both sides)
+with fixed scripts. The stateful search (RuleBasedStateMachine) starts from those starts and
+from seeds, draws legal actions, compares both sides after every step, and shrinks a failure
+to the shortest sequence.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+
+from equivcheck import seeding
+from equivcheck.adapter import Box, supports
+from equivcheck.case import Scenario
+from equivcheck.corpus import ReplayFile
+from equivcheck.policies import ReplayPolicy, from_plain, to_plain
+from equivcheck.report.model import Divergence, Report, TierResult
+from equivcheck.schema import Schema
+from equivcheck.session import RunContext
+from equivcheck.tiers.rollout import _with_step, run_episode
+
+
+def start_of(scenario: Scenario) -> dict[str, Any] | None:
+    """The constructed state of a scenario, or None for a plain seeded start."""
+    return scenario.state() if scenario.state is not None else None
+
+
+def action_strategy(space: Any, mask: np.ndarray | None) -> st.SearchStrategy:
+    """Legal actions of `space` as a Hypothesis strategy (shrinks towards the first legal one)."""
+    if isinstance(space, Box):
+        size = int(np.prod(space.shape))
+        floats = st.floats(float(space.low), float(space.high), width=32, allow_nan=False)
+        return st.lists(floats, min_size=size, max_size=size).map(
+            lambda xs: np.asarray(xs, dtype=space.dtype).reshape(space.shape))
+    if mask is not None:
+        legal = [int(i) for i in np.flatnonzero(np.asarray(mask).ravel())]
+        return st.sampled_from(legal)
+    return st.integers(0, space.n - 1)
+
+
+def run_scenario(ref: Any, cand: Any, schema: Schema, scenario: Scenario) -> Any:
+    """Run one scripted scenario; returns the EpisodeResult (divergences are all transitions that differ)."""
+    actions = [from_plain(a, ref.action_space) for a in scenario.actions]
+    return run_episode(ref, cand, schema, scenario.seed, ReplayPolicy(actions), len(actions), "lockstep",
+                       start=start_of(scenario))
+
+
+def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: int) -> tuple[dict | None, int]:
+    """Hypothesis stateful search; returns the shrunk failing (start, seed, actions, diffs) or None."""
+    case = ctx.case
+    schema = case.schema
+    can_restore = supports(ref, "restore") and supports(cand, "restore")
+    starts: list[tuple[str, int]] = [(s.name, s.seed) for s in case.scenarios
+                                     if case.applies(s, ctx.cand_name) and (s.state is None or can_restore)]
+    starts += [(f"seed:{seeding.derive(ctx.config.master_seed, 'interaction', i)}", 0) for i in range(4)]
+    by_name = {s.name: s for s in case.scenarios}
+    failure: dict[str, Any] = {}
+    runs = [0]
+    has_mask = supports(ref, "legal_actions")
+
+    class Pair(RuleBasedStateMachine):
+        """Both sides stepped together; any disagreement fails the run."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.actions: list[Any] = []
+            self.done = False
+            self.start = ""
+            self.seed = 0
+
+        @initialize(start=st.sampled_from(starts))
+        def begin(self, start: tuple[str, int]) -> None:
+            runs[0] += 1
+            name, seed = start
+            self.start, self.seed = name, seed
+            if name.startswith("seed:"):
+                self.seed = int(name[5:])
+                state = None
+            else:
+                state = start_of(by_name[name])
+            ref.reset(self.seed)
+            cand.reset(self.seed)
+            if state is not None:
+                ref.restore(state)
+                cand.restore(state)
+            self._check(_with_step(ref.snapshot(), 0.0, False, False), _with_step(cand.snapshot(), 0.0, False, False))
+
+        @rule(data=st.data())
+        def step(self, data: Any) -> None:
+            if self.done:
+                return
+            mask = ref.legal_actions() if has_mask else None
+            action = data.draw(action_strategy(ref.action_space, mask))
+            self.actions.append(to_plain(action))
+            r = ref.step(action)
+            try:
+                c = cand.step(action)
+            except Exception as exc:  # noqa: BLE001
+                self._fail([], f"candidate raised {type(exc).__name__}: {exc}")
+                return
+            rs = _with_step(ref.snapshot(), r[1], r[2], r[3])
+            cs = _with_step(cand.snapshot(), c[1], c[2], c[3])
+            self._check(rs, cs)
+            self.done = bool(rs["terminated"] or rs["truncated"])
+
+        def _check(self, rs: dict, cs: dict) -> None:
+            diffs = schema.compare(rs, cs)
+            if diffs:
+                self._fail(diffs, None, rs, cs)
+
+        def _fail(self, diffs: list, crash: str | None, rs: dict | None = None, cs: dict | None = None) -> None:
+            failure.clear()
+            failure.update(start=self.start, seed=self.seed, actions=list(self.actions), diffs=diffs, crash=crash,
+                           ref_state=rs, cand_state=cs)
+            raise AssertionError(crash or diffs[0].path)
+
+    Pair.TestCase.settings = settings(
+        max_examples=examples, stateful_step_count=steps, database=None, deadline=None,
+        suppress_health_check=list(HealthCheck), derandomize=True, print_blob=False,
+    )
+    try:
+        run_state_machine_as_test(Pair, settings=Pair.TestCase.settings)
+    except AssertionError:
+        return dict(failure), runs[0]
+    return None, runs[0]
+
+
+def run(ctx: RunContext, report: Report) -> TierResult:
+    """Scripted scenarios, then the stateful search; every failure is saved with its start and script."""
+    case = ctx.case
+    result = TierResult(tier="interaction", runner="scenarios+stateful", fields=len(case.schema.compared_fields))
+    start_time = time.perf_counter()
+    ref, cand = ctx.make_ref(), ctx.make_cand()
+    try:
+        can_restore = supports(ref, "restore") and supports(cand, "restore")
+        for scenario in case.scenarios:
+            if not case.applies(scenario, ctx.cand_name):
+                continue
+            if scenario.state is not None and not can_restore:
+                result.notes.append(f"scenario {scenario.name} skipped: needs restore() on both sides")
+                continue
+            ep = run_scenario(ref, cand, case.schema, scenario)
+            result.episodes += 1
+            result.steps += ep.steps
+            for raw in ep.divergences[:1]:
+                div = _divergence(ctx, f"scenario:{scenario.name}", scenario.seed, raw.step, raw.diffs,
+                                  raw.actions, raw.crash, raw.ref_state, raw.cand_state, raw.state_before)
+                entry = _entry(ctx, scenario.name, scenario.seed, list(scenario.actions), raw.step, raw.diffs)
+                result.divergences.append(ctx.finish_divergence(div, entry))
+        examples = ctx.config.max_examples or 25
+        steps = min(ctx.config.steps or 20, 50)
+        found, runs = stateful_search(ctx, ref, cand, examples, steps)
+        result.examples = runs
+        if found:
+            div = _divergence(ctx, "stateful", found["seed"], len(found["actions"]), found["diffs"],
+                              found["actions"], found["crash"], found["ref_state"], found["cand_state"], None)
+            div.detail = f"start {found['start']}"
+            entry = _entry(ctx, found["start"], found["seed"], found["actions"], len(found["actions"]), found["diffs"])
+            result.divergences.append(ctx.finish_divergence(div, entry))
+    finally:
+        ref.close()
+        cand.close()
+    result.seconds = time.perf_counter() - start_time
+    result.status = "divergent" if result.divergences else "equivalent"
+    return result
+
+
+def _divergence(ctx: RunContext, runner: str, seed: int, step: int, diffs: list, actions: list, crash: str | None,
+                rs: Any, cs: Any, before: Any) -> Divergence:
+    return Divergence(case=ctx.case.name, tier="interaction", runner=runner, ref=ctx.ref_name, cand=ctx.cand_name,
+                      master_seed=ctx.config.master_seed, episode=0, episode_seed=seed, step=step, diffs=diffs,
+                      action=actions[-1] if actions else None, actions=actions, crash=crash, ref_state=rs,
+                      cand_state=cs, state_before=before)
+
+
+def _entry(ctx: RunContext, start: str, seed: int, actions: list, step: int, diffs: list) -> ReplayFile:
+    return ReplayFile(case=ctx.case.name, ref=ctx.ref_name, cand=ctx.cand_name, tier="interaction",
+                      runner="lockstep", seed=seed, actions=[to_plain(a) for a in actions], start=start,
+                      master_seed=ctx.config.master_seed, expected={"step": step, "fields": [d.path for d in diffs]})
