@@ -1,0 +1,1 @@
+"""Adapters: one backend (reference or candidate) each, behind equivcheck.adapter.Adapter."""

@@ -1,0 +1,43 @@
+"""Errors of the Showdown reference adapter; each has exit code 2 (a problem with the run)."""
+
+from __future__ import annotations
+
+from equivcheck.errors import EquivcheckError
+
+
+class ShowdownError(EquivcheckError):
+    """Base class of this adapter's run errors."""
+
+
+class ReferenceProcessDied(ShowdownError):
+    """The Node process died mid-run; carries each open battle's input log (Showdown's format)."""
+
+    def __init__(
+        self,
+        message: str,
+        returncode: int | None = None,
+        stderr_tail: str = "",
+        input_logs: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        self.input_logs: dict[str, list[str]] = dict(input_logs or {})
+
+
+class DriverTimeout(ShowdownError):
+    """The driver did not answer in time; the process was stopped."""
+
+    def __init__(self, message: str, input_logs: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.input_logs: dict[str, list[str]] = dict(input_logs or {})
+
+
+class DriverError(ShowdownError):
+    """Showdown raised inside one battle (a simulator exception), or the driver broke protocol."""
+
+    def __init__(self, message: str, battle: str | None = None, stack: str = "", input_log: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.battle = battle
+        self.stack = stack
+        self.input_log: list[str] = list(input_log or [])
