@@ -1,0 +1,1 @@
+"""Candidate environments built by this project."""
