@@ -59,7 +59,11 @@ def happens(name: str, predicate: Callable[[Snapshot, Snapshot], bool]) -> Liven
 
 @dataclass
 class ComponentPair:
-    """L1: a reference component and a candidate component fed the same Hypothesis-drawn input."""
+    """L1: a reference component and a candidate component fed the same Hypothesis-drawn input.
+
+    With `bind=True` the candidate function receives the candidate adapter first
+    (`cand(adapter, *inputs)`), so the component under test is the adapter's own code.
+    """
 
     name: str
     ref: Callable[..., Any]
@@ -68,17 +72,22 @@ class ComponentPair:
     oracle: Oracle = field(default_factory=Exact)
     candidates: Sequence[str] | None = None
     max_examples: int = 200
+    bind: bool = False
 
 
 @dataclass
 class Invariant:
-    """L1: a candidate-only property; `check(inputs)` returns True or raises when it holds."""
+    """L1: a candidate-only property; `check(*inputs)` holds unless it returns False or raises.
+
+    With `bind=True` it receives the candidate adapter first.
+    """
 
     name: str
     check: Callable[..., Any]
     strategy: Any
     candidates: Sequence[str] | None = None
     max_examples: int = 100
+    bind: bool = False
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from equivcheck import corpus, registry
 from equivcheck.errors import UsageError
@@ -19,6 +20,7 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
     entry = corpus.load(path)
     case = registry.get_case(entry.case)
     ctx = build_context(case, ref or entry.ref, cand or entry.cand, RunConfig(save_corpus=False))
+    ctx.replay_path = str(path)
     report = Report(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, master_seed=entry.master_seed or 0,
                     config={"replay": str(path)}, repro=f"equivcheck replay {path}")
     result = TierResult(tier=entry.tier, runner=entry.runner)
@@ -29,7 +31,12 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
             raise UsageError(f"{path}: case '{case.name}' has no component or invariant '{entry.component}'")
         item = items[entry.component]
         inputs = tuple(entry.inputs) if isinstance(entry.inputs, list) else entry.inputs
-        diffs = check_pair(item, inputs) if hasattr(item, "cand") else check_invariant(item, inputs)
+        adapter = ctx.make_cand() if item.bind else None
+        try:
+            diffs = check_pair(item, inputs, adapter) if hasattr(item, "cand") else check_invariant(item, inputs, adapter)
+        finally:
+            if adapter is not None:
+                adapter.close()
         result.examples = 1
         if diffs:
             result.divergences.append(_div(ctx, entry, 0, diffs, None, None, None))
@@ -65,9 +72,9 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
     return report
 
 
-def _div(ctx, entry: corpus.ReplayFile, step: int, diffs: list, before, rs, cs) -> Divergence:  # noqa: ANN001
+def _div(ctx: Any, entry: corpus.ReplayFile, step: int, diffs: list, before: Any, rs: Any, cs: Any) -> Divergence:
     return Divergence(case=entry.case, tier=entry.tier, runner=entry.runner, ref=ctx.ref_name, cand=ctx.cand_name,
                       master_seed=entry.master_seed or 0, episode=entry.episode or 0, episode_seed=entry.seed,
                       step=step, diffs=diffs, actions=list(entry.actions), state_before=before, ref_state=rs,
-                      cand_state=cs, repro=f"equivcheck replay {entry.case}:{entry.digest()}",
+                      cand_state=cs, repro=f"equivcheck replay {ctx.replay_path}",
                       detail=f"replayed {entry.tier} failure" + (f" of {entry.component}" if entry.component else ""))

@@ -53,6 +53,7 @@ class RunContext:
     make_ref: Callable[[], Any]
     make_cand: Callable[[], Any]
     versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    replay_path: str = ""
 
     def diff_command(self, **overrides: Any) -> str:
         """The `equivcheck diff` command line that reruns this configuration (or a part of it)."""
@@ -145,6 +146,12 @@ def run_diff(ctx: RunContext) -> Report:
         for tier in cfg.tiers:
             result = runners[tier](ctx, report)
             report.tiers.append(result)
+        unmet = [name for name, ok in report.liveness.items() if not ok]
+        if unmet and not report.divergences:
+            raise VacuousRunError(
+                f"the reference's rollouts did not meet liveness conditions: {', '.join(unmet)}; "
+                "nothing was certified (run more episodes or steps, or check the reference really moves)"
+            )
     except VacuousRunError as exc:
         report.error = f"vacuous run: {exc}"
     except EquivcheckError as exc:

@@ -21,9 +21,10 @@ from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 from equivcheck.session import RunContext
 
 
-def call(fn: Any, inputs: Any) -> Any:
-    """Call a component with drawn inputs: a tuple spreads into arguments, anything else is one."""
-    return fn(*inputs) if isinstance(inputs, tuple | list) else fn(inputs)
+def call(fn: Any, inputs: Any, adapter: Any = None) -> Any:
+    """Call a component with drawn inputs (a tuple spreads into arguments), the adapter first if bound."""
+    args = tuple(inputs) if isinstance(inputs, tuple | list) else (inputs,)
+    return fn(adapter, *args) if adapter is not None else fn(*args)
 
 
 def compare_outputs(oracle: Oracle, ref: Any, cand: Any, prefix: str = "") -> list[FieldDiff]:
@@ -41,14 +42,14 @@ def compare_outputs(oracle: Oracle, ref: Any, cand: Any, prefix: str = "") -> li
     return [] if ok else [FieldDiff(prefix or "output", ref, cand, oracle=oracle.describe(), error=err)]
 
 
-def check_pair(pair: ComponentPair, inputs: Any) -> list[FieldDiff]:
+def check_pair(pair: ComponentPair, inputs: Any, adapter: Any = None) -> list[FieldDiff]:
     """Run both components on `inputs`; a candidate exception the reference does not share is a diff."""
     try:
         ref_out = call(pair.ref, inputs)
     except Exception as exc:  # noqa: BLE001 - reference raising: compare raising behaviour
         ref_out = _Raised(exc)
     try:
-        cand_out = call(pair.cand, inputs)
+        cand_out = call(pair.cand, inputs, adapter if pair.bind else None)
     except Exception as exc:  # noqa: BLE001
         cand_out = _Raised(exc)
     if isinstance(ref_out, _Raised) or isinstance(cand_out, _Raised):
@@ -58,10 +59,10 @@ def check_pair(pair: ComponentPair, inputs: Any) -> list[FieldDiff]:
     return compare_outputs(pair.oracle, ref_out, cand_out, pair.name)
 
 
-def check_invariant(inv: Invariant, inputs: Any) -> list[FieldDiff]:
+def check_invariant(inv: Invariant, inputs: Any, adapter: Any = None) -> list[FieldDiff]:
     """A violated invariant (it returned False or raised) as one diff; None or True means it holds."""
     try:
-        ok = call(inv.check, inputs)
+        ok = call(inv.check, inputs, adapter if inv.bind else None)
         detail = "returned False"
     except Exception as exc:  # noqa: BLE001
         ok, detail = False, f"raised {type(exc).__name__}: {exc}"
@@ -76,7 +77,8 @@ class _Raised:
         return f"raised {type(self.exc).__name__}: {self.exc}"
 
 
-def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int) -> tuple[Any, list[FieldDiff], int]:
+def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int,
+           adapter: Any = None) -> tuple[Any, list[FieldDiff], int]:
     """Hypothesis search for a failing input; returns (shrunk input or None, its diffs, examples run)."""
     checker = check_pair if isinstance(item, ComponentPair) else check_invariant
     last: dict[str, Any] = {}
@@ -88,7 +90,7 @@ def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int)
     @given(item.strategy)
     def prop(inputs: Any) -> None:
         count[0] += 1
-        diffs = checker(item, inputs)
+        diffs = checker(item, inputs, adapter)
         if diffs:
             last["inputs"], last["diffs"] = inputs, diffs
             raise AssertionError(diffs[0].path)
@@ -111,22 +113,33 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         result.status = "skipped"
         result.notes.append(f"case '{case.name}' declares no L1 components or invariants for '{ctx.cand_name}'")
         return result
-    for item in items:
-        n = ctx.config.max_examples or item.max_examples
-        inputs, diffs, count = search(item, ctx.config.master_seed, n)
-        result.examples += count
-        result.fields += 1
-        if inputs is None:
-            continue
-        div = Divergence(
-            case=case.name, tier="property", runner=item.name, ref=ctx.ref_name, cand=ctx.cand_name,
-            master_seed=ctx.config.master_seed, episode=0, episode_seed=None, step=0, diffs=diffs,
-            detail=f"{item.name} on inputs {inputs!r}",
-        )
-        entry = ReplayFile(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, tier="property", runner=item.name,
-                           seed=None, actions=[], component=item.name, inputs=inputs,
-                           master_seed=ctx.config.master_seed, expected={"fields": [d.path for d in diffs]})
-        result.divergences.append(ctx.finish_divergence(div, entry))
+    adapter = ctx.make_cand() if any(i.bind for i in items) else None
+    try:
+        for item in items:
+            _search_item(ctx, item, adapter, result)
+    finally:
+        if adapter is not None:
+            adapter.close()
     result.seconds = time.perf_counter() - start
     result.status = "divergent" if result.divergences else "equivalent"
     return result
+
+
+def _search_item(ctx: RunContext, item: ComponentPair | Invariant, adapter: Any, result: TierResult) -> None:
+    """Search one item and record its shrunk failure, if any, with a replay file."""
+    case = ctx.case
+    n = ctx.config.max_examples or item.max_examples
+    inputs, diffs, count = search(item, ctx.config.master_seed, n, adapter)
+    result.examples += count
+    result.fields += 1
+    if inputs is None:
+        return
+    div = Divergence(
+        case=case.name, tier="property", runner=item.name, ref=ctx.ref_name, cand=ctx.cand_name,
+        master_seed=ctx.config.master_seed, episode=0, episode_seed=None, step=0, diffs=diffs,
+        detail=f"{item.name} on inputs {inputs!r}",
+    )
+    entry = ReplayFile(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, tier="property", runner=item.name,
+                       seed=None, actions=[], component=item.name, inputs=inputs,
+                       master_seed=ctx.config.master_seed, expected={"fields": [d.path for d in diffs]})
+    result.divergences.append(ctx.finish_divergence(div, entry))

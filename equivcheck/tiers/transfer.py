@@ -88,7 +88,10 @@ def evaluate(env: Any, policy: PolicyFn, seeds: list[int], max_steps: int) -> np
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
-    """Train on each side, evaluate on both over the same seeds, TOST each direction."""
+    """Train on each side, evaluate on both over the same seeds, TOST each direction.
+
+    The seeds are shared, so the test is paired: TOST on the per-seed return differences.
+    """
     spec = ctx.case.transfer
     result = TierResult(tier="transfer", runner="cem-linear")
     if spec is None:
@@ -106,7 +109,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
             policy = trainer(env, spec, np.random.default_rng(seeding.derive(master, "transfer-train", name)))
             on_ref = evaluate(ref, policy, eval_seeds, spec.max_steps)
             on_cand = evaluate(cand, policy, eval_seeds, spec.max_steps)
-            stat = tost(on_ref, on_cand, margin=spec.margin, alpha=spec.alpha)
+            stat = tost(on_ref - on_cand, np.zeros(eval_n), margin=spec.margin, alpha=spec.alpha)
             result.episodes += 2 * eval_n
             result.stats[f"trained_on_{name}"] = {
                 "mean_on_ref": float(on_ref.mean()), "mean_on_cand": float(on_cand.mean()),
