@@ -24,7 +24,11 @@ from equivcheck.errors import SetupError
 
 @lru_cache(maxsize=1)
 def load_cy_pong() -> ModuleType:
-    """Import the wheel's cy_pong extension with RTLD_NOW | RTLD_DEEPBIND."""
+    """Import the wheel's cy_pong extension with RTLD_NOW | RTLD_DEEPBIND.
+
+    The flags must be in force when the loader dlopens the file, which is in module_from_spec
+    (create_module), not in exec_module: set too late, the module loads but never moves.
+    """
     ensure_installed()
     if sys.version_info[:2] != (3, 11):
         raise SetupError("the shipped cy_pong module is built for CPython 3.11 only")
@@ -32,10 +36,10 @@ def load_cy_pong() -> ModuleType:
     spec = importlib.util.spec_from_file_location("cy_pong", path)
     if spec is None or spec.loader is None:
         raise SetupError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
     old = sys.getdlopenflags()
     sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)
     try:
+        module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     except ImportError as exc:
         raise SetupError(f"cannot import the shipped cy_pong: {exc}") from exc
