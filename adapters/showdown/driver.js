@@ -357,10 +357,11 @@ function winnerOf(battle) {
   return '';
 }
 
-/** The small per-step result: turn, ended, winner, masks. */
+/** The small per-step result: turn, ended, winner, masks (cached until the next step). */
 function brief(entry) {
   const b = entry.battle;
-  return {t: b.turn, e: b.ended, w: winnerOf(b), m: masks(entry)};
+  entry.ms = masks(entry);
+  return {t: b.turn, e: b.ended, w: winnerOf(b), m: entry.ms};
 }
 
 /** Apply one action per player; an action for a waiting player is ignored. */
@@ -370,7 +371,7 @@ function applyActions(entry, actions) {
   if (!Array.isArray(actions) || actions.length !== 2) {
     throw new DriverError('ActionError', `expected two actions (p1, p2), got ${JSON.stringify(actions)}`);
   }
-  const ms = masks(entry);
+  const ms = entry.ms || masks(entry);
   for (let i = 0; i < 2; i++) {
     const a = actions[i];
     if (!ms[i]) continue;
@@ -389,6 +390,7 @@ function applyActions(entry, actions) {
     }
   }
   if (!b.allChoicesDone()) throw new DriverError('DriverError', `choices incomplete at turn ${b.turn}`);
+  entry.ms = null;
   b.commitChoices();
 }
 
@@ -544,7 +546,7 @@ function snapshot(entry) {
   out['field.terrain'] = f.terrain || '';
   out['field.terrain.duration'] = f.terrain && typeof f.terrainState.duration === 'number' ? f.terrainState.duration : 0;
   out['field.pseudo_weather'] = effectsString(f.pseudoWeather, null);
-  const ms = masks(entry);
+  const ms = entry.ms || masks(entry);
   for (const side of b.sides) {
     const s = side.id;
     const active = side.active[0];
@@ -629,7 +631,7 @@ function rollout(specs, maxSteps) {
     const entry = createBattle(spec);
     let step = 0;
     while (!entry.battle.ended && step < maxSteps) {
-      const ms = masks(entry);
+      const ms = entry.ms = masks(entry);
       applyActions(entry, [policyPick(spec.policy_seed, step, 0, ms[0]), policyPick(spec.policy_seed, step, 1, ms[1])]);
       step++;
     }
