@@ -29,12 +29,12 @@ from equivcheck.report import (
     write_json,
     write_reports,
 )
-from equivcheck.report.html import error_curve_svg
-from equivcheck.report.markdown import array_diff_summary, format_value
+from equivcheck.report.html import error_curve_svg, oracle_tolerance
+from equivcheck.report.markdown import action_history, array_diff_summary, format_value
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "report-schema.md"
 REPRO = "equivcheck replay cases/toy/corpus/rollout-1234-2.json"
-ACTIONS = [0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 0, 2, 2, 1, 3]
+ACTIONS = [0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 0, 2, 1, 3]
 
 
 def make_divergence(episode: int = 2, step: int = 17, curve: bool = True) -> Divergence:
@@ -57,7 +57,7 @@ def make_divergence(episode: int = 2, step: int = 17, curve: bool = True) -> Div
         action=np.int64(3), actions=list(ACTIONS), state_before=before, ref_state=ref_state, cand_state=cand_state,
         shrink=Shrink(original_steps=200, shrunk_steps=18, actions=[0, 1, 3], replays=41, seconds=0.73),
         repro=REPRO, corpus_file="cases/toy/corpus/rollout-1234-2.json",
-        error_curve={"ball.x": [0.0] * 10 + [1e-9, 1e-7, 1e-6, 1e-5, 3e-5, 6e-5, 6e-5, 6e-5]} if curve else {},
+        error_curve={"ball.x": [0.0] * 9 + [1e-9, 1e-7, 1e-6, 1e-5, 3e-5, 6e-5, 6e-5, 6e-5]} if curve else {},
     )
 
 
@@ -193,7 +193,7 @@ class TestMarkdown:
         assert "`1.25`" in rows["`ball.y`"] and "`nan`" in rows["`ball.y`"] and "inf" in rows["`ball.y`"]
         assert "99" in rows["`grid`"] and "int16[3,4]" in rows["`grid`"]
         assert "first at [1, 2]: ref 6, cand 99" in md
-        assert "Action at step 17: `3`" in md and "steps 9-16): `0, 1, 2, 1, 0, 2, 2, 1`" in md
+        assert "Action at step 17: `3`; before it (steps 9-16): `0, 0, 1, 2, 1, 0, 2, 1` (8 earlier not shown)" in md
         assert "State at step 16" in md
         assert "| `ball.x` * | `0.375` |" in md and "| `ball.y` * | `1.0` |" in md and "| `score` | `2` |" in md
         assert "200 -> 18 steps" in md and "`[0, 1, 3]`" in md
@@ -222,6 +222,8 @@ class TestMarkdown:
         assert "2 more divergences not shown (5 in all)" in md
         assert "episode 2 (seed" in md and "episode 3 (seed" not in md
         assert "5 divergences" in md
+        assert md.count("State at step") == 1 and md.count("Shrunk:") == 1 and md.count("```sh") == 3
+        assert md.count("| `ball.x` |") == 3
 
     def test_clean_report_is_a_summary(self) -> None:
         md = to_markdown(clean_report())
@@ -301,6 +303,8 @@ class TestHtml:
         assert "1 of 12 elements differ; first at [1, 2]" in page
         assert '<span class="now" title="step 17">17: <code>3</code></span>' in page
         assert '<span title="step 16"><span class="muted">16:</span><code>1</code></span>' in page
+        assert '<span title="step 1"><span class="muted">1:</span><code>0</code></span>' in page
+        assert 'title="step 0"' not in page and 'title="step 17"><span class="muted">' not in page
         assert f'<pre class="repro">{REPRO}</pre>' in page
         assert "Shrunk from 200 to 18 steps" in page and "info.time" in page
 
@@ -361,6 +365,14 @@ class TestSvg:
         assert len(points) <= 2000
         assert error_curve_svg({"a": [float("nan")] * 3}) is not None
 
+    def test_tolerance_line(self) -> None:
+        assert oracle_tolerance("atol=1e-05 rtol=0") == 1e-5 and oracle_tolerance("ulps<=4") == 4.0
+        assert oracle_tolerance("atol=1e-05 rtol=0.001") is None and oracle_tolerance("exact") is None
+        page = to_html(make_report())
+        assert "<title>tolerance 1e-06</title>" in page and "tolerance 1e-06)" in page
+        svg = error_curve_svg({"a": [1.0, 2.0]}, thresholds={"a": 10.0, "b": 1.0})
+        assert svg.count('class="tolerance"') == 1 and ">10</text>" in svg
+
     def test_many_fields_are_capped(self) -> None:
         svg = error_curve_svg({f"f{i}": [float(i), float(i + 1)] for i in range(12)})
         assert svg.count("<polyline") == 8 and "+4 more fields" in svg and ">f11 <" in svg and ">f0 <" not in svg
@@ -380,6 +392,24 @@ def test_format_value() -> None:
     assert array_diff_summary(1, 2) is None
     assert array_diff_summary([1, 2], [1, 2, 3]) == "shape (2,) vs (3,)"
     assert array_diff_summary(np.array([np.nan, 1.0]), np.array([np.nan, 1.0])) is None
+
+
+def test_action_history_convention() -> None:
+    div = make_divergence()
+    assert action_history(div) == (3, 9, ACTIONS[8:16])
+    div.step, div.actions, div.action = 1, [5], 5
+    assert action_history(div) == (5, 1, [])
+    div.step, div.actions, div.action = 0, [], None
+    assert action_history(div) == (None, 0, [])
+    div.step, div.actions = 3, [7, 8, 9]
+    assert action_history(div) == (9, 1, [7, 8])
+
+
+def test_curve_steps_start_at_one() -> None:
+    svg = error_curve_svg({"a": [1.0, 2.0, 3.0]}, marker=3)
+    labels = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
+    assert labels == ["1", "2", "3"] and "step 3</text>" in svg
+    assert "step 4</text>" not in error_curve_svg({"a": [1.0, 2.0, 3.0]}, marker=4)
 
 
 def test_write_reports(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ from equivcheck.report.markdown import (
 )
 from equivcheck.report.model import Divergence, Report, TierResult, jsonable
 
-__all__ = ["error_curve_svg", "to_html"]
+__all__ = ["error_curve_svg", "oracle_tolerance", "to_html"]
 
 MAX_DIVERGENCES = 20
 CELL_WIDTH = 240
@@ -141,7 +142,12 @@ def _state_rows(div: Divergence) -> list[dict[str, Any]]:
 
 def _divergence(index: int, div: Divergence) -> dict[str, Any]:
     action, start, earlier = action_history(div, MAX_ACTIONS)
-    curve = error_curve_svg(div.error_curve, marker=div.step, title="error over steps") if div.error_curve else None
+    tolerances = {d.path: tol for d in div.diffs if (tol := oracle_tolerance(d.oracle)) is not None}
+    curve = (
+        error_curve_svg(div.error_curve, marker=div.step, title="error over steps", thresholds=tolerances)
+        if div.error_curve
+        else None
+    )
     return {
         "index": index,
         "div": div,
@@ -155,6 +161,19 @@ def _divergence(index: int, div: Divergence) -> dict[str, Any]:
         "shrunk_actions": format_value(div.shrink.actions, TITLE_WIDTH) if div.shrink else "",
         "curve": curve,
     }
+
+
+def oracle_tolerance(oracle: str) -> float | None:
+    """The fixed error bound in an oracle's description ('atol=1e-05 rtol=0', 'ulps<=4'), else None."""
+    if m := re.fullmatch(r"atol=(\S+) rtol=(\S+)", oracle.strip()):
+        try:
+            atol, rtol = float(m.group(1)), float(m.group(2))
+        except ValueError:
+            return None
+        return atol if rtol == 0 else None
+    if m := re.fullmatch(r"ulps<=(\d+)", oracle.strip()):
+        return float(m.group(1))
+    return None
 
 
 def _series(values: Any) -> np.ndarray | None:
@@ -186,10 +205,16 @@ def error_curve_svg(
     curves: Mapping[str, Sequence[float]],
     marker: int | None = None,
     title: str = "",
+    first_step: int = 1,
+    thresholds: Mapping[str, float] | None = None,
     width: int = 640,
     height: int = 240,
 ) -> Markup | None:
-    """Inline SVG line plot of error per step for each field; log y when values span 3+ decades."""
+    """Inline SVG plot of error per step for each field (entry i is step first_step + i, marker a step number).
+
+    The y axis is logarithmic when the values are non-negative and span three or more decades;
+    `thresholds` (field -> tolerance) are drawn as dashed lines.
+    """
     series = {str(k): s for k, v in curves.items() if (s := _series(v)) is not None}
     if not series:
         return None
@@ -197,7 +222,8 @@ def error_curve_svg(
     names = sorted(series, key=lambda k: -peak[k] if math.isfinite(peak[k]) else 0.0)[:MAX_SERIES]
     hidden = len(series) - len(names)
     n = max(series[k].size for k in names)
-    finite = np.concatenate([s[np.isfinite(s)] for s in (series[k] for k in names)] or [np.zeros(0)])
+    limits = {k: float(v) for k, v in (thresholds or {}).items() if k in names and math.isfinite(v) and v >= 0}
+    finite = np.concatenate([s[np.isfinite(s)] for s in (series[k] for k in names)] + [np.array(list(limits.values()))])
     positive = finite[finite > 0]
     log = bool(positive.size and np.all(finite >= 0) and np.log10(positive.max()) - np.log10(positive.min()) >= 3)
     left, right, top, bottom = 64, 16, 24, 34
@@ -238,11 +264,11 @@ def error_curve_svg(
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
     for x in sorted({int(round(v)) for v in np.linspace(0, n - 1, min(n, 5))}):
-        parts.append(f'<text x="{sx(x):.1f}" y="{top + ph + 16}" text-anchor="middle">{x}</text>')
+        parts.append(f'<text x="{sx(x):.1f}" y="{top + ph + 16}" text-anchor="middle">{x + first_step}</text>')
     parts.append(f'<text x="{left + pw / 2:.1f}" y="{height - 2}" text-anchor="middle">step</text>')
     parts.append(f'<text x="{left}" y="{top - 8}">{"log scale" if log else "linear scale"}</text>')
-    if marker is not None and 0 <= marker < n:
-        xm = sx(marker)
+    if marker is not None and 0 <= marker - first_step < n:
+        xm = sx(marker - first_step)
         parts.append(f'<line x1="{xm:.1f}" x2="{xm:.1f}" y1="{top}" y2="{top + ph}" class="marker"/>')
         anchor, dx = ("end", -3) if xm > left + 0.8 * pw else ("start", 3)
         parts.append(
@@ -272,9 +298,17 @@ def error_curve_svg(
             else:
                 parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{color}" stroke-width="1.5"/>')
         top_value = "inf" if np.isinf(series[name]).any() else _fmt_tick(peak[name]) if math.isfinite(peak[name]) else "n/a"
+        if name in limits:
+            yt = sy(limits[name])
+            parts.append(
+                f'<line x1="{left}" x2="{left + pw}" y1="{yt:.1f}" y2="{yt:.1f}" stroke="{color}" '
+                f'stroke-dasharray="2 3" class="tolerance"><title>tolerance {limits[name]:g}</title></line>'
+            )
         legend.append(
             f'<span class="swatch" style="background:{color}"></span>{escape(name)} '
-            f'<span class="muted">(max {escape(top_value)})</span>'
+            f'<span class="muted">(max {escape(top_value)}'
+            + (f", tolerance {limits[name]:g}" if name in limits else "")
+            + ")</span>"
         )
     parts.append("</svg>")
     more = f' <span class="muted">+{hidden} more fields</span>' if hidden else ""

@@ -33,6 +33,7 @@ MAX_DIFF_ROWS = 12
 MAX_RECENT_ACTIONS = 8
 EXTRA_STATE_FIELDS = 4
 VALUE_WIDTH = 60
+ACTIONS_WIDTH = 160
 MAX_ITEMS = 50
 
 
@@ -86,7 +87,7 @@ def _fmt_array(arr: np.ndarray) -> str:
         )
         body = re.sub(r"\s*\n\s*", " ", body)
         if arr.dtype.kind in "biufc":
-            body = re.sub(r" {2,}", " ", body).replace("[ ", "[")
+            body = re.sub(r" +([,\]])", r"\1", re.sub(r" {2,}", " ", body)).replace("[ ", "[")
     return f"{arr.dtype}[{shape}] {body}"
 
 
@@ -131,7 +132,7 @@ def array_diff_summary(ref: Any, cand: Any) -> str | None:
     )
 
 
-def version_text(report: Report, role: str, width: int | None = 24) -> str:
+def version_text(report: Report, role: str, width: int | None = 32) -> str:
     """'name version (key=value, ...)' for the reference ('ref') or the candidate ('cand')."""
     name = report.ref if role == "ref" else report.cand
     info = report.versions.get(role) or report.versions.get(name) or {}
@@ -211,14 +212,20 @@ def state_before_rows(div: Divergence, extra: int = EXTRA_STATE_FIELDS) -> list[
 
 
 def action_history(div: Divergence, count: int = MAX_RECENT_ACTIONS) -> tuple[Any, int, list[Any]]:
-    """(action at the divergent step, index of the first shown earlier action, earlier actions)."""
+    """(action of the divergent step, step number of the first earlier action shown, earlier actions).
+
+    `div.actions` is the history up to and including the divergent step's action, so its last entry is
+    step `div.step` and entry i is step `div.step - len(actions) + 1 + i` (i + 1 for a full history).
+    """
     actions = list(div.actions or [])
     action = div.action
-    if action is None and 0 <= div.step < len(actions):
-        action = actions[div.step]
-    earlier = actions[: div.step] if 0 <= div.step < len(actions) else actions
-    start = max(0, len(earlier) - count)
-    return action, start, earlier[start:]
+    if actions and (action is not None or div.step >= 1):
+        if action is None:
+            action = actions[-1]
+        actions = actions[:-1]
+    first = div.step - len(actions)
+    shown = actions[-count:] if count > 0 else []
+    return action, first + len(actions) - len(shown), shown
 
 
 def _code(text: str) -> str:
@@ -250,7 +257,17 @@ def _fence(text: str, lang: str = "") -> list[str]:
     return [f"{fence}{lang}", text.rstrip("\n"), fence]
 
 
-def _divergence(index: int, total: int, div: Divergence) -> list[str]:
+def _recent(earlier: list[Any], budget: int = ACTIONS_WIDTH) -> list[str]:
+    texts: list[str] = []
+    for action in reversed(earlier):
+        text = format_value(action, VALUE_WIDTH)
+        if texts and sum(len(t) + 2 for t in texts) + len(text) > budget:
+            break
+        texts.append(text)
+    return texts[::-1]
+
+
+def _divergence(index: int, total: int, div: Divergence, full: bool = True) -> list[str]:
     seed = f" (seed {div.episode_seed})" if div.episode_seed is not None else ""
     runner = f"/{div.runner}" if div.runner else ""
     lines = [f"### {index}/{total}. {div.tier}{runner}: episode {div.episode}{seed}, step {div.step}", ""]
@@ -270,16 +287,19 @@ def _divergence(index: int, total: int, div: Divergence) -> list[str]:
     action, start, earlier = action_history(div)
     if action is not None or earlier:
         text = f"Action at step {div.step}: {_code(format_value(action))}"
-        if earlier:
-            shown = ", ".join(format_value(a, 24) for a in earlier)
-            text += f"; before it (steps {start}-{start + len(earlier) - 1}): {_code(shown)}"
+        recent = _recent(earlier)
+        if recent:
+            start += len(earlier) - len(recent)
+            text += f"; before it (steps {start}-{div.step - 1}): {_code(', '.join(recent))}"
+            if start > 1:
+                text += f" ({start - 1} earlier not shown)"
         lines += [text, ""]
-    before = state_before_rows(div)
+    before = state_before_rows(div) if full else []
     if before:
         lines += [f"State at step {div.step - 1} (before; * = differing field):", "", "| field | value |", "|---|---|"]
         lines += [f"| {_code(k)}{' *' if hot else ''} | {_code(format_value(v))} |" for k, v, hot in before]
         lines.append("")
-    if div.shrink:
+    if div.shrink and full:
         s = div.shrink
         lines += [
             f"Shrunk: {s.original_steps} -> {s.shrunk_steps} steps ({s.replays} replays, {s.seconds:.2f} s); "
@@ -301,7 +321,8 @@ def _known(diff: Mapping[str, Any]) -> str:
 
 
 def to_markdown(report: Report, max_divergences: int = MAX_DIVERGENCES) -> str:
-    """One screen: verdict, versions, seed, per-tier summaries, the first divergences, known differences."""
+    """One screen: verdict, versions, seed, per-tier lines, the first divergence in full and the next few
+    compactly (no state before or shrink), then the known differences."""
     divs = report.divergences
     lines = [
         f"## equivcheck {report.case}: {verdict(report)} (exit {report.exit_code})",
@@ -330,7 +351,7 @@ def to_markdown(report: Report, max_divergences: int = MAX_DIVERGENCES) -> str:
         text = f"Liveness: {met}/{len(report.liveness)} conditions met"
         lines += [text + (f"; failing: {', '.join(_code(k) for k in failing)}" if failing else ""), ""]
     for i, div in enumerate(divs[:max_divergences], 1):
-        lines += _divergence(i, len(divs), div)
+        lines += _divergence(i, len(divs), div, full=i == 1)
     if len(divs) > max_divergences:
         hidden = len(divs) - max_divergences
         lines += [f"_{hidden} more divergence{'s' if hidden != 1 else ''} not shown ({len(divs)} in all); "
