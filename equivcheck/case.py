@@ -36,14 +36,12 @@ class Liveness:
 
 
 def changes(name: str, path: str) -> Liveness:
-    """Liveness: field `path` takes at least two distinct values across the reference's rollouts."""
+    """Liveness: field `path` changes value on at least one reference step (within an episode)."""
 
-    def observe(acc: set, prev: Snapshot, cur: Snapshot) -> set:
-        if len(acc) < 2 and path in cur:
-            acc.add(np.asarray(cur[path]).tobytes())
-        return acc
+    def moved(prev: Snapshot, cur: Snapshot) -> bool:
+        return path in prev and path in cur and np.asarray(prev[path]).tobytes() != np.asarray(cur[path]).tobytes()
 
-    return Liveness(name, observe, lambda acc: len(acc) >= 2, set, lambda a, b: a | b)
+    return happens(name, moved)
 
 
 def happens(name: str, predicate: Callable[[Snapshot, Snapshot], bool]) -> Liveness:

@@ -38,6 +38,7 @@ class Gate:
     budget: float = 300.0
     report_dir: Path = Path("reports/gate")
     seed: int | None = None
+    save_corpus: bool = True
 
 
 @dataclass
@@ -77,7 +78,11 @@ def load_gate(path: Path) -> Gate:
         if bad:
             raise UsageError(f"{path}: pair {i + 1}: unknown tier(s) {', '.join(bad)}")
         pairs.append(GatePair(**{**raw, "tiers": tiers}))
-    return Gate(pairs, float(data.get("budget", 300.0)), Path(data.get("report_dir", "reports/gate")), data.get("seed"))
+    unknown = set(data) - {"pair", "budget", "report_dir", "seed", "save_corpus"}
+    if unknown:
+        raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    return Gate(pairs, float(data.get("budget", 300.0)), Path(data.get("report_dir", "reports/gate")),
+                data.get("seed"), bool(data.get("save_corpus", True)))
 
 
 def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[PairOutcome]:
@@ -98,7 +103,7 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[Pai
             case = registry.get_case(pair.case) if pair.case else registry.find_case(pair.ref, pair.cand)
             config = RunConfig(tiers=pair.tiers, runner=pair.runner, episodes=pair.episodes, steps=pair.steps,
                                master_seed=seed, jobs=pair.jobs, batch=pair.batch, max_examples=pair.max_examples,
-                               report_dir=report_dir, deadline=deadline)
+                               report_dir=report_dir, deadline=deadline, save_corpus=gate.save_corpus)
             report = run_diff(build_context(case, pair.ref, pair.cand, config))
         except EquivcheckError as exc:
             outcomes.append(PairOutcome(label, pair.tiers, "error", 2, seconds=time.perf_counter() - start,

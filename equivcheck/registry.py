@@ -1,12 +1,16 @@
 """Name -> adapter class and name -> case, through entry points (groups equivcheck.adapters/.cases).
 
 Another package adds its own adapters and cases by declaring entry points in its own
-pyproject.toml; tests may also `register_adapter` / `register_case` at run time.
+pyproject.toml; code may also `register_adapter` / `register_case` at run time, and the
+modules named in $EQUIVCHECK_PLUGINS (comma-separated) are imported first, so run-time
+registrations reach the CLI and --jobs worker processes too.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+import os
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -21,7 +25,23 @@ _extra_cases: dict[str, Any] = {}
 _setup_done: set[str] = set()
 
 
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for module in filter(None, (m.strip() for m in os.environ.get("EQUIVCHECK_PLUGINS", "").split(","))):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise SetupError(f"EQUIVCHECK_PLUGINS names '{module}', which cannot be imported: {exc}") from exc
+
+
 def _entry_points(group: str) -> dict[str, Any]:
+    _load_plugins()
     return {ep.name: ep for ep in entry_points(group=group)}
 
 
@@ -53,6 +73,7 @@ def _unknown(kind: str, name: str, known: list[str]) -> UsageError:
 
 def adapter_class(name: str) -> Any:
     """The class or factory registered as `name`; UsageError when unknown or not importable."""
+    _load_plugins()
     if name in _extra_adapters:
         return _extra_adapters[name]
     eps = _entry_points(ADAPTER_GROUP)
@@ -89,6 +110,7 @@ def make_adapter(name: str, **options: Any) -> Any:
 
 def get_case(name: str) -> Case:
     """The Case registered as `name`."""
+    _load_plugins()
     if name in _extra_cases:
         obj = _extra_cases[name]
     else:

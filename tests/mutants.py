@@ -217,3 +217,52 @@ for _table, _adapter, _case in ((WALK_MUTANTS, ToyWalkCand, "toy-walk"), (MASS_M
     for _name, (_cls, _what, _tiers) in _table.items():
         register_adapter(_name, partial(_adapter, env_cls=_cls))
         MUTANTS[_name] = Mutant(_name, _case, _what, _tiers)
+
+
+class WalkCrashes(walk.WalkBatch):
+    """Not a semantic mutant: a candidate that raises on its 5th step (fault handling)."""
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if int(self.t[0]) == 4:
+            raise RuntimeError("candidate backend exploded")
+        return super().step(actions)
+
+
+class WalkRefDies(walk.WalkRef):
+    """A reference whose process 'dies' on step 3 of episodes with an odd start cell."""
+
+    def step(self, action: int) -> tuple[int, bool, bool]:
+        if self.t == 2 and self.x % 2 == 1:
+            raise ConnectionResetError("reference process died")
+        return super().step(action)
+
+
+def _dying_ref() -> object:
+    from adapters.toy import ToyWalkRef
+
+    adapter = ToyWalkRef()
+    adapter.env = WalkRefDies()
+    return adapter
+
+
+register_adapter("fault-walk-crash", partial(ToyWalkCand, env_cls=WalkCrashes))
+register_adapter("fault-walk-ref-dies", _dying_ref)
+
+
+class WalkFrozen(walk.WalkRef):
+    """A reference that never moves (the naive-load trap): every run with it must be vacuous."""
+
+    def step(self, action: int) -> tuple[int, bool, bool]:
+        self.t += 1
+        return 0, False, self.t >= walk.HORIZON
+
+
+def _frozen_ref() -> object:
+    from adapters.toy import ToyWalkRef
+
+    adapter = ToyWalkRef()
+    adapter.env = WalkFrozen()
+    return adapter
+
+
+register_adapter("fault-walk-frozen", _frozen_ref)

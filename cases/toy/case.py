@@ -57,7 +57,7 @@ WALK = Case(
     ],
     transfer=TransferSpec(margin=0.5, featurise=lambda obs: np.array([float(obs), 1.0]), max_steps=walk.HORIZON,
                           train_episodes=4, train_iterations=4, population=10, eval_episodes=20),
-    episodes=20,
+    episodes=60,
     steps=walk.HORIZON,
     corpus_dir=CORPUS,
     description="integer walker: exact comparison, legal masks, batch candidate",
