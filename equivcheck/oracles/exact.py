@@ -31,6 +31,8 @@ class Exact:
             except TypeError:
                 ok = bool(np.array_equal(r, c))
             return ok, (0.0 if ok else _max_abs(r, c))
+        if isinstance(ref, dict | list | tuple) and isinstance(cand, dict | list | tuple):
+            return nested_equal(ref, cand), None
         if ref == cand:
             return True, 0.0
         if _is_float(ref) and _is_float(cand) and ref != ref and cand != cand:
@@ -46,6 +48,13 @@ class Exact:
 
     def describe(self) -> str:
         return "exact"
+
+
+def nested_equal(ref: Any, cand: Any) -> bool:
+    """Deep equality of nested dicts and lists (NaN equal to NaN), through deepdiff."""
+    from deepdiff import DeepDiff
+
+    return not DeepDiff(ref, cand, ignore_nan_inequality=True, ignore_type_in_groups=[(list, tuple)])
 
 
 def _max_abs(ref: Any, cand: Any) -> float | None:

@@ -160,5 +160,5 @@ def jsonable(value: Any) -> Any:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(jsonable(value))
+    text = str(value) if isinstance(value, np.generic) else repr(jsonable(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
