@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
-from adapters.pong_c.lib import PongHandle, PongParams  # noqa: E402
+from adapters.pong_c.lib import PongHandle  # noqa: E402
 from envs.pongjax import env as pong_env  # noqa: E402
 
 HIDDEN = 32
