@@ -111,7 +111,7 @@ def _play(adapter: Showdown, seeds: list[int], max_steps: int, batch: int) -> di
             final_turn = result.info["turn"]
             done |= result.terminated | result.truncated | (step >= max_steps)
         seconds += time.perf_counter() - t0
-        for snap, t in zip(adapter.snapshot_batch(), final_turn, strict=True):
+        for snap, t in zip(adapter.snapshot_list(), final_turn, strict=True):
             checksum.append((int(t), tuple(int(x) for x in snap["prng"])))
         turns += int(final_turn.sum())
         steps += int(step.sum())

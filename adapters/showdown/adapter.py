@@ -4,6 +4,9 @@ One integer seed gives the battle seed and both players' seeds (random-battle te
 the players' seeds), all in Showdown's `gen5,` form so the PRNG state is a comparable field.
 Actions: one integer per player (JointDiscrete); Gen 1 singles: 0-3 = move 1-4, 4-8 = switch to
 party slot 2-6; Gen 9 adds 9-12 = move 1-4 and Terastallize. FIELDS.md lists every snapshot field.
+
+Every method has a batch form: one Node process holds B battles and one round trip steps them
+all; the single-battle methods are the batch methods with B = 1.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,8 +30,10 @@ DEFAULT_FORMAT = "gen1randombattle"
 STATE_KEY = "_state"
 """The opaque key holding Showdown's own serialised battle (State.serializeBattle): restore() reads it."""
 PLAYERS = ("p1", "p2")
-_FORMAT_HEAD = re.compile(r'\{"format":"([a-z0-9]+)"')
 MUTATIONS = ("damage", "prng")
+_FORMAT_HEAD = re.compile(r'\{"format":"([a-z0-9]+)"')
+_WIN = {"p1": 1, "p2": -1}
+_NO_CAP = np.iinfo(np.int64).max
 
 
 def derive_seeds(seed: int) -> dict[str, str]:
@@ -53,26 +57,7 @@ def choice_string(action: int) -> str:
     raise ActionError(f"action {action} is outside every format's action space")
 
 
-@dataclass
-class _Battle:
-    """Python's record of one battle: its input log (Showdown's format) and last brief state."""
-
-    bid: str
-    format: str
-    n: int
-    log: list[str]
-    max_turns: int | None
-    mask: np.ndarray
-    turn: int = 0
-    ended: bool = False
-    winner: str = ""
-    truncated: bool = False
-    error: Exception | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def done(self) -> bool:
-        return self.ended or self.truncated or self.error is not None
+_CHOICES = [(f">p1 {choice_string(a)}", f">p2 {choice_string(a)}") for a in range(13)]
 
 
 class Showdown(Adapter):
@@ -108,11 +93,11 @@ class Showdown(Adapter):
         self._hello: dict[str, Any] = {}
         self._fields: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {}
         self._converters: dict[str, list[tuple[str, Any]]] = {}
-        self._mask_rows: dict[int, dict[int, np.ndarray]] = {}
-        self._battles: list[_Battle] = []
+        self._tables: dict[int, np.ndarray] = {}
         self._obs = obs
         self._restorable = restorable
         self.action_space = JointDiscrete(_n_actions(format))
+        self._set_battles([], [], [], [], 0)
 
     # -- setup and process -----------------------------------------------------------------
 
@@ -125,7 +110,8 @@ class Showdown(Adapter):
         if self._proc is not None and not self._proc.dead:
             return self._proc
         if self._proc is not None and not restart:
-            raise self._with_logs(ReferenceProcessDied(f"the Showdown driver is gone (exit code {self._proc.proc.returncode}); reset to start a new one", self._proc.proc.returncode, self._proc.stderr_tail()))
+            code = self._proc.proc.returncode
+            raise self._with_logs(ReferenceProcessDied(f"the Showdown driver is gone (exit code {code}); reset to start a new one", code, self._proc.stderr_tail()))
         if self._proc is not None:
             self._proc.close()
         modules = ensure_installed()
@@ -140,7 +126,7 @@ class Showdown(Adapter):
         return self._proc.pid if self._proc is not None else None
 
     def _with_logs(self, exc: Exception) -> Exception:
-        logs = {b.bid: list(b.log) for b in self._battles}
+        logs = {bid: list(log) for bid, log in zip(self._bids, self._logs, strict=True)}
         if isinstance(exc, ReferenceProcessDied | DriverTimeout):
             exc.input_logs.update(logs)
         return exc
@@ -184,16 +170,13 @@ class Showdown(Adapter):
             self._converters[fmt] = conv
         return conv
 
-    def _mask(self, n: int, bits: Sequence[int]) -> np.ndarray:
-        rows = self._mask_rows.setdefault(n, {})
-        out = np.empty((2, n), dtype=bool)
-        for p, b in enumerate(bits):
-            row = rows.get(b)
-            if row is None:
-                row = np.array([(b >> i) & 1 for i in range(n)], dtype=bool)
-                rows[b] = row
-            out[p] = row
-        return out
+    def _table(self, n: int) -> np.ndarray:
+        """(2**n, n) bool: row `bits` is the mask whose set bits are the legal actions."""
+        table = self._tables.get(n)
+        if table is None:
+            table = ((np.arange(1 << n)[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
+            self._tables[n] = table
+        return table
 
     @staticmethod
     def _check_options(opts: Mapping[str, Any]) -> None:
@@ -215,10 +198,65 @@ class Showdown(Adapter):
         self._check_options(opts)
         return opts
 
+    # -- battle bookkeeping -------------------------------------------------------------------
+
+    def _set_battles(self, formats: list[str], logs: list[list[str]], caps: list[int | None], bids: list[str], n: int) -> None:
+        b = len(formats)
+        self._bids = bids
+        self._formats = formats
+        self._logs = logs
+        self._cap = np.array([_NO_CAP if c is None else int(c) for c in caps], dtype=np.int64)
+        self._turn = np.zeros(b, dtype=np.int32)
+        self._ended = np.zeros(b, dtype=bool)
+        self._trunc = np.zeros(b, dtype=bool)
+        self._failed = np.zeros(b, dtype=bool)
+        self._winner = np.zeros(b, dtype=np.float64)
+        self._masks = np.zeros((b, 2, n), dtype=bool)
+        if n:
+            self.action_space = JointDiscrete(n)
+
+    def _done(self) -> np.ndarray:
+        return self._ended | self._trunc | self._failed
+
+    def _apply(self, idx: Sequence[int], results: Sequence[Any]) -> tuple[dict[int, Exception], list[Any]]:
+        """Take the driver's per-battle results into the arrays; returns (errors, snapshots)."""
+        rows, turns, ended, wins, bits, snaps, errors = [], [], [], [], [], [], {}
+        for i, res in zip(idx, results, strict=True):
+            if type(res) is dict:
+                errors[i] = self._battle_error(i, res["error"])
+                snaps.append(None)
+                continue
+            rows.append(i)
+            turns.append(res[0])
+            ended.append(res[1])
+            wins.append(_WIN.get(res[2], 0))
+            bits.append((res[3], res[4]))
+            snaps.append(res[5] if len(res) > 5 else None)
+        if rows:
+            r = np.asarray(rows, dtype=np.int64)
+            self._turn[r] = turns
+            self._ended[r] = ended
+            self._winner[r] = wins
+            self._masks[r] = self._table(self._masks.shape[2])[np.asarray(bits, dtype=np.int64)]
+            self._trunc[r] |= ~self._ended[r] & (self._turn[r] >= self._cap[r])
+        return errors, snaps
+
+    def _brief_obs(self, snaps: list[Any], idx: Sequence[int]) -> Any:
+        if self._obs == "snapshot":
+            out: list[Any] = [None] * len(self._bids)
+            for i, raw in zip(idx, snaps, strict=True):
+                if raw is not None:
+                    out[i] = self._convert(self._formats[i], raw)
+            return out
+        return {"turn": self._turn.copy(), "mask": self._masks.copy()}
+
     # -- batch API ----------------------------------------------------------------------------
 
-    def reset_batch(self, seeds: Sequence[int], options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> list[Any]:
-        """Start one battle per seed in one round trip; return their observations."""
+    def reset_batch(self, seeds: Sequence[int], options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+        """Start one battle per seed in one round trip; return their observations.
+
+        obs "brief": {"turn": (B,), "mask": (B, 2, n)}; obs "snapshot": a list of snapshots.
+        """
         seeds = [int(s) for s in seeds]
         if options is None or isinstance(options, Mapping):
             per = [self._options(options)] * len(seeds)
@@ -226,88 +264,146 @@ class Showdown(Adapter):
             if len(options) != len(seeds):
                 raise UsageError(f"{len(options)} option sets for {len(seeds)} seeds")
             per = [self._options(o) for o in options]
-        formats = {o["format"] for o in per}
         self._process(restart=True)
-        if len({self._n(f) for f in formats}) > 1:
+        sizes = {self._n(o["format"]) for o in per}
+        if len(sizes) > 1:
             raise UsageError("one batch cannot mix formats with different action spaces")
-        obs_mode = per[0]["obs"]
-        self._obs = obs_mode
-        self._restorable = per[0]["restorable"]
-        stale = [b.bid for b in self._battles[len(seeds):]]
+        self._obs = per[0]["obs"] if per else self._obs
+        self._restorable = per[0]["restorable"] if per else self._restorable
+        stale = self._bids[len(seeds):]
         if stale:
             self._call("close", bids=stale)
-        specs, battles = [], []
+        specs, logs = [], []
         for i, (seed, opts) in enumerate(zip(seeds, per, strict=True)):
             s = derive_seeds(seed)
             fmt = opts["format"]
-            spec: dict[str, Any] = {"bid": str(i), "format": fmt, "seed": s["battle"], "snapshot": obs_mode == "snapshot"}
-            start = {"formatid": fmt, "seed": s["battle"]}
+            spec: dict[str, Any] = {"bid": str(i), "format": fmt, "seed": s["battle"]}
             if opts["teams"] is not None:
                 spec["teams"] = list(opts["teams"])
                 players = [{"name": "p1", "team": opts["teams"][0]}, {"name": "p2", "team": opts["teams"][1]}]
             else:
                 spec["p1seed"], spec["p2seed"] = s["p1"], s["p2"]
                 players = [{"name": "p1", "seed": s["p1"]}, {"name": "p2", "seed": s["p2"]}]
-            log = [f"# equivcheck showdown seed={seed}", ">start " + json.dumps(start, separators=(",", ":"))]
+            log = [f"# equivcheck showdown seed={seed}", ">start " + json.dumps({"formatid": fmt, "seed": s["battle"]}, separators=(",", ":"))]
             log += [f">player {p} " + json.dumps(pl, separators=(",", ":")) for p, pl in zip(PLAYERS, players, strict=True)]
-            n = self._n(fmt)
-            battles.append(_Battle(str(i), fmt, n, log, opts["max_turns"], np.zeros((2, n), dtype=bool)))
+            logs.append(log)
             specs.append(spec)
-        self._battles = battles
-        self.action_space = JointDiscrete(battles[0].n) if battles else self.action_space
-        resp = self._call("reset", battles=specs)
-        out = []
-        for b, res in zip(battles, resp["results"], strict=True):
-            if "error" in res:
-                raise self._battle_error(b, res["error"])
-            self._apply_brief(b, res["b"])
-            out.append(self._make_obs(b, res))
-        return out
+        n = sizes.pop() if sizes else self.action_space.n
+        self._set_battles([o["format"] for o in per], logs, [o["max_turns"] for o in per], [str(i) for i in range(len(seeds))], n)
+        resp = self._call("reset", battles=specs, snapshot=self._obs == "snapshot")
+        idx = list(range(len(seeds)))
+        errors, snaps = self._apply(idx, resp["results"])
+        if errors:
+            raise next(iter(errors.values()))
+        return self._brief_obs(snaps, idx)
 
     def step_batch(self, actions: Any) -> StepResult:
-        """Step every battle with its (p1, p2) actions in one round trip; finished battles are skipped.
+        """Step every battle with its (p1, p2) actions in one round trip; finished battles are skipped
+        (their actions are ignored).
 
-        Returns StepResult(obs list, reward (B,), terminated (B,), truncated (B,), info) where
-        info["turn"] is (B,) and info["errors"] maps a battle index to the DriverError that ended it
-        (a Showdown exception inside that battle; the others' results are kept).
+        Returns StepResult(obs, reward (B,), terminated (B,), truncated (B,), info) where
+        info["turn"] is (B,) and info["errors"], when present, maps a battle index to the
+        DriverError that ended it (a Showdown exception inside that battle; the others go on).
         """
-        if not self._battles:
+        if not self._bids:
             raise UsageError("step_batch before reset_batch")
         arr = np.asarray(actions)
-        if arr.shape != (len(self._battles), 2) or not np.issubdtype(arr.dtype, np.integer):
-            raise ActionError(f"expected integer actions of shape ({len(self._battles)}, 2), got {arr.shape} {arr.dtype}")
-        live = [i for i, b in enumerate(self._battles) if not b.done]
-        for i in live:
-            b = self._battles[i]
-            a = self.action_space.validate(arr[i])
-            try:
-                self.action_space.check_legal(a, b.mask)
-            except ActionError as exc:
-                raise ActionError(f"battle {i}: {exc}") from None
+        nb = len(self._bids)
+        if arr.shape != (nb, 2) or not np.issubdtype(arr.dtype, np.integer):
+            raise ActionError(f"expected integer actions of shape ({nb}, 2), got {arr.shape} {arr.dtype}")
+        live = np.flatnonzero(~self._done())
+        self._check_actions(live, arr[live])
         return self._step(live, arr)
 
-    def snapshot_batch(self) -> list[Snapshot]:
-        """The snapshot of every battle, in one round trip."""
-        if not self._battles:
+    def _check_actions(self, live: np.ndarray, acts: np.ndarray) -> None:
+        n = self.action_space.n
+        out = (acts < 0) | (acts >= n)
+        if out.any():
+            j, p = np.argwhere(out)[0]
+            raise ActionError(f"battle {int(live[j])}: action {int(acts[j, p])} of player {p + 1} out of range [0, {n})")
+        masks = self._masks[live]
+        acting = masks.any(axis=2)
+        legal = np.take_along_axis(masks, acts[:, :, None].astype(np.int64), axis=2)[:, :, 0]
+        bad = acting & ~legal
+        if bad.any():
+            j, p = np.argwhere(bad)[0]
+            allowed = ",".join(str(x) for x in np.flatnonzero(masks[j, p]))
+            raise ActionError(f"battle {int(live[j])}: illegal action {int(acts[j, p])} for player {p + 1} at turn {int(self._turn[live[j]])} (legal: {allowed})")
+
+    def _step(self, live: np.ndarray, arr: np.ndarray) -> StepResult:
+        idx = live.tolist()
+        acts = arr[live].tolist()
+        acting = self._masks[live].any(axis=2).tolist()
+        items = []
+        for i, (a0, a1), (m0, m1) in zip(idx, acts, acting, strict=True):
+            log = self._logs[i]
+            if m0:
+                log.append(_CHOICES[a0][0])
+            if m1:
+                log.append(_CHOICES[a1][1])
+            items.append([self._bids[i], a0, a1])
+        resp = self._call("step", battles=items, snapshot=self._obs == "snapshot")
+        errors, snaps = self._apply(idx, resp["results"])
+        action_errors = [e for e in errors.values() if isinstance(e, ActionError)]
+        for i, exc in errors.items():
+            if isinstance(exc, ActionError):
+                logged = sum(acting[idx.index(i)])
+                if logged:
+                    del self._logs[i][-logged:]
+            else:
+                self._failed[i] = True
+        if action_errors:
+            raise action_errors[0]
+        reward = np.zeros(len(self._bids), dtype=np.float64)
+        reward[live] = np.where(self._ended[live], self._winner[live], 0.0)
+        info: dict[str, Any] = {"turn": self._turn.copy()}
+        if errors:
+            info["errors"] = errors
+        return StepResult(self._brief_obs(snaps, idx), reward, self._ended.copy(), self._trunc | self._failed, info)
+
+    def snapshot_list(self) -> list[Snapshot]:
+        """The snapshot of every battle, in one round trip, as one dict per battle."""
+        if not self._bids:
             raise UsageError("snapshot before reset")
-        items = [{"bid": b.bid, "state": self._restorable} for b in self._battles]
+        items = [{"bid": bid, "state": self._restorable} for bid in self._bids]
         resp = self._call("snapshot", battles=items)
         out = []
-        for b, res in zip(self._battles, resp["results"], strict=True):
+        for i, res in enumerate(resp["results"]):
             if "error" in res:
-                raise self._battle_error(b, res["error"])
-            snap = self._convert(b.format, res["s"])
+                raise self._battle_error(i, res["error"])
+            snap = self._convert(self._formats[i], res["s"])
             if self._restorable:
                 snap[STATE_KEY] = res["state"]
             out.append(snap)
         return out
 
-    def legal_actions_batch(self) -> np.ndarray:
-        """(B, 2, n) legal masks; an all-False row means that player waits."""
-        return np.stack([b.mask for b in self._battles]) if self._battles else np.zeros((0, 2, self.action_space.n), bool)
+    def snapshot_batch(self) -> dict[str, np.ndarray]:
+        """Every battle's snapshot, stacked: path -> array with a leading battle axis (B, ...).
 
-    def restore_batch(self, snapshots: Sequence[Mapping[str, Any]]) -> None:
-        """Replace the battles with the states in `snapshots` (each must carry `_state`)."""
+        Numbers keep their dtype; text fields (and `_state`) are object arrays of str.
+        """
+        snaps = self.snapshot_list()
+        out: dict[str, np.ndarray] = {}
+        for key in snaps[0]:
+            if isinstance(snaps[0][key], str):
+                col = np.empty(len(snaps), dtype=object)
+                col[:] = [s[key] for s in snaps]
+                out[key] = col
+            else:
+                out[key] = np.stack([s[key] for s in snaps])
+        return out
+
+    def legal_actions_batch(self) -> np.ndarray:
+        """(B, 2, n) legal masks; an all-False row means that player waits (or the battle is over)."""
+        return self._masks.copy()
+
+    def restore_batch(self, snapshots: Sequence[Mapping[str, Any]] | Mapping[str, np.ndarray]) -> None:
+        """Replace the battles with the states in `snapshots`: a list of snapshots or a stacked
+        snapshot_batch() mapping; each must carry `_state`. Options such as max_turns are kept."""
+        if isinstance(snapshots, Mapping):
+            if STATE_KEY not in snapshots:
+                raise CapabilityError(f"restore needs snapshots with {STATE_KEY!r} (Showdown's serialised battle); take them with restorable=True")
+            snapshots = [{STATE_KEY: str(state)} for state in snapshots[STATE_KEY]]
         states = []
         for snap in snapshots:
             state = snap.get(STATE_KEY) if isinstance(snap, Mapping) else None
@@ -315,53 +411,59 @@ class Showdown(Adapter):
                 raise CapabilityError(f"restore needs a snapshot with {STATE_KEY!r} (Showdown's serialised battle); take it with restorable=True")
             states.append(state)
         self._process(restart=True)
-        stale = [b.bid for b in self._battles[len(states):]]
+        stale = self._bids[len(states):]
         if stale:
             self._call("close", bids=stale)
-        items, battles = [], []
-        for i, state in enumerate(states):
-            digest = hashlib.sha256(state.encode()).hexdigest()[:16]
-            fmt = _state_format(state)
-            n = self._n(fmt)
-            old = self._battles[i] if i < len(self._battles) else None
-            battles.append(_Battle(str(i), fmt, n, [f"# equivcheck showdown restored state sha256:{digest}"], old.max_turns if old else self._defaults["max_turns"], np.zeros((2, n), bool)))
-            items.append({"bid": str(i), "state": state})
-        self._battles = battles
-        if battles:
-            self.action_space = JointDiscrete(battles[0].n)
+        formats = [_state_format(s) for s in states]
+        sizes = {self._n(f) for f in formats}
+        if len(sizes) > 1:
+            raise UsageError("one batch cannot mix formats with different action spaces")
+        old_caps = self._cap.tolist()
+        default_cap = self._defaults["max_turns"]
+        caps = [None if i >= len(old_caps) or old_caps[i] == _NO_CAP else old_caps[i] for i in range(len(states))]
+        caps = [default_cap if i >= len(old_caps) else c for i, c in enumerate(caps)]
+        logs = [[f"# equivcheck showdown restored state sha256:{hashlib.sha256(s.encode()).hexdigest()[:16]}"] for s in states]
+        n = sizes.pop() if sizes else self.action_space.n
+        self._set_battles(formats, logs, caps, [str(i) for i in range(len(states))], n)
+        items = [{"bid": bid, "state": state} for bid, state in zip(self._bids, states, strict=True)]
         resp = self._call("restore", battles=items)
-        for b, res in zip(battles, resp["results"], strict=True):
-            if "error" in res:
-                raise self._battle_error(b, res["error"])
-            self._apply_brief(b, res["b"])
+        errors, _ = self._apply(list(range(len(states))), resp["results"])
+        if errors:
+            raise next(iter(errors.values()))
 
     # -- single-battle API ----------------------------------------------------------------
 
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> Any:
-        """Start one battle from `seed`; return its observation."""
-        return self.reset_batch([seed], options)[0]
+        """Start one battle from `seed`; return its observation ({"turn", "mask"} or the snapshot)."""
+        return self._single_obs(self.reset_batch([seed], options))
 
     def step(self, action: Any) -> StepResult:
         """Advance the battle by one decision of each player; `action` is (p1, p2)."""
-        b = self._single()
-        if b.done:
+        self._single()
+        if self._done()[0]:
             raise ActionError("the battle is over (terminated or truncated); reset it")
         a = self.action_space.validate(action)
-        self.action_space.check_legal(a, b.mask)
-        res = self._step([0], a[None, :])
+        self.action_space.check_legal(a, self._masks[0])
+        res = self._step(np.array([0]), a[None, :])
         errors = res.info.get("errors")
         if errors:
             raise errors[0]
-        return StepResult(res.obs[0], float(res.reward[0]), bool(res.terminated[0]), bool(res.truncated[0]), {"turn": int(res.info["turn"][0])})
+        return StepResult(self._single_obs(res.obs), float(res.reward[0]), bool(res.terminated[0]), bool(res.truncated[0]), {"turn": int(self._turn[0])})
+
+    def _single_obs(self, obs: Any) -> Any:
+        if isinstance(obs, list):
+            return obs[0]
+        return {"turn": np.int32(obs["turn"][0]), "mask": obs["mask"][0]}
 
     def snapshot(self) -> Snapshot:
         """The canonical state (FIELDS.md) plus `_state` when restorable."""
         self._single()
-        return self.snapshot_batch()[0]
+        return self.snapshot_list()[0]
 
     def legal_actions(self) -> np.ndarray:
         """(2, n) bool: each player's legal actions; an all-False row means that player waits."""
-        return self._single().mask.copy()
+        self._single()
+        return self._masks[0].copy()
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """Continue from a snapshot taken by snapshot() (any Showdown adapter, any process)."""
@@ -369,7 +471,7 @@ class Showdown(Adapter):
 
     def input_log(self, index: int = 0) -> list[str]:
         """Battle `index`'s input log in Showdown's own format (replayable by its simulator)."""
-        return list(self._battles[index].log)
+        return list(self._logs[index])
 
     def versions(self) -> dict[str, str]:
         """Backend, pinned version, Node version and source, and the driver's hash."""
@@ -392,70 +494,15 @@ class Showdown(Adapter):
         if self._proc is not None:
             self._proc.close()
             self._proc = None
-        self._battles = []
+        self._set_battles([], [], [], [], 0)
 
     # -- internals ------------------------------------------------------------------------
 
-    def _single(self) -> _Battle:
-        if len(self._battles) != 1:
-            if not self._battles:
+    def _single(self) -> None:
+        if len(self._bids) != 1:
+            if not self._bids:
                 raise UsageError("call reset before step/snapshot")
-            raise UsageError(f"{len(self._battles)} battles are open (batch mode); use the *_batch methods")
-        return self._battles[0]
-
-    def _step(self, live: list[int], arr: np.ndarray) -> StepResult:
-        want = self._obs == "snapshot"
-        items = []
-        for i in live:
-            b = self._battles[i]
-            a0, a1 = int(arr[i, 0]), int(arr[i, 1])
-            for p, a in ((0, a0), (1, a1)):
-                if b.mask[p].any():
-                    b.log.append(f">{PLAYERS[p]} {choice_string(a)}")
-            items.append({"bid": b.bid, "actions": [a0, a1], "snapshot": want})
-        resp = self._call("step", battles=items)
-        nb = len(self._battles)
-        reward = np.zeros(nb, dtype=np.float64)
-        terminated = np.array([b.ended for b in self._battles], dtype=bool)
-        truncated = np.array([b.truncated for b in self._battles], dtype=bool)
-        obs: list[Any] = [None] * nb
-        errors: dict[int, Exception] = {}
-        for i, res in zip(live, resp["results"], strict=True):
-            b = self._battles[i]
-            if "error" in res:
-                exc = self._battle_error(b, res["error"])
-                if isinstance(exc, ActionError):
-                    raise exc
-                b.error = exc
-                errors[i] = exc
-                truncated[i] = True
-                continue
-            self._apply_brief(b, res["b"])
-            if b.ended:
-                reward[i] = 1.0 if b.winner == "p1" else -1.0 if b.winner == "p2" else 0.0
-            elif b.max_turns is not None and b.turn >= b.max_turns:
-                b.truncated = True
-            terminated[i] = b.ended
-            truncated[i] = b.truncated
-            obs[i] = self._make_obs(b, res)
-        for i, b in enumerate(self._battles):
-            if obs[i] is None and i not in errors:
-                obs[i] = {"turn": np.int32(b.turn), "mask": b.mask.copy()}
-        info: dict[str, Any] = {"turn": np.array([b.turn for b in self._battles], dtype=np.int32)}
-        if errors:
-            info["errors"] = errors
-        return StepResult(obs, reward, terminated, truncated, info)
-
-    def _apply_brief(self, b: _Battle, brief: Mapping[str, Any]) -> None:
-        b.turn = brief["t"]
-        b.ended = bool(brief["e"])
-        b.winner = brief["w"]
-        b.mask = self._mask(b.n, brief["m"])
-
-    def _make_obs(self, b: _Battle, res: Mapping[str, Any]) -> Any:
-        if "s" in res:
-            return self._convert(b.format, res["s"])
-        return {"turn": np.int32(b.turn), "mask": b.mask.copy()}
+            raise UsageError(f"{len(self._bids)} battles are open (batch mode); use the *_batch methods")
 
     def _convert(self, fmt: str, raw: Mapping[str, Any]) -> Snapshot:
         try:
@@ -463,14 +510,19 @@ class Showdown(Adapter):
         except KeyError as exc:
             raise DriverError(f"Showdown driver snapshot lacks field {exc.args[0]!r}") from None
 
-    def _battle_error(self, b: _Battle, err: Mapping[str, Any]) -> Exception:
+    def _battle_error(self, i: int, err: Mapping[str, Any]) -> Exception:
         kind = err.get("type", "error")
         msg = err.get("message", "?")
         if kind == "ActionError":
-            return ActionError(f"battle {b.bid}: {msg}")
+            return ActionError(f"battle {i}: {msg}")
         if kind in ("UsageError", "FormatError"):
             return UsageError(msg)
-        return DriverError(f"Showdown {kind} in battle {b.bid} at turn {b.turn}: {msg}", battle=b.bid, stack=err.get("stack", ""), input_log=b.log)
+        return DriverError(
+            f"Showdown {kind} in battle {i} at turn {int(self._turn[i])}: {msg}",
+            battle=self._bids[i],
+            stack=err.get("stack", ""),
+            input_log=self._logs[i],
+        )
 
 
 class ShowdownShadow(Showdown):
@@ -491,7 +543,7 @@ class ShowdownShadow(Showdown):
 
 
 def _n_actions(fmt: str) -> int:
-    """The size of a format's per-player action space: 13 in Gen 9 (Terastallize), else 9."""
+    """The per-player action space size before the driver is asked: 13 in Gen 9 (Terastallize), else 9."""
     return 13 if str(fmt).startswith("gen9") else 9
 
 

@@ -8,7 +8,16 @@
  * One process serves many battles, each named by a string id ("bid"), and one request can
  * carry many battles, so the pipe costs one round trip per batch, not per battle.
  *
- * Ops: hello, fields, reset, step, snapshot, serialize, restore, close, rollout.
+ * Ops (each battle's result is [turn, ended, winner, mask p1 bits, mask p2 bits] or {error}):
+ *   hello                                   -> {showdown, node, mutate}
+ *   fields {format}                         -> {fields: [[path, dtype, shape], ...]}
+ *   reset {battles: [{bid, format, seed, p1seed, p2seed | teams}], snapshot} -> {results}
+ *   step {battles: [[bid, action p1, action p2], ...], snapshot}           -> {results}
+ *   snapshot {battles: [{bid, state}]}      -> {results: [{s, state?}]}
+ *   restore {battles: [{bid, state}]}       -> {results}
+ *   close {bids?}                           -> {open}
+ *   rollout {battles, max_steps}            -> whole battles played inside Node (bench)
+ * With `snapshot` true a result also carries the snapshot as its sixth element.
  * The state is read from Showdown's objects (Battle, Side, Pokemon, Field), never from the log;
  * FIELDS.md documents every snapshot field and where it comes from.
  *
@@ -357,11 +366,17 @@ function winnerOf(battle) {
   return '';
 }
 
-/** The small per-step result: turn, ended, winner, masks (cached until the next step). */
+/** The small per-step result [turn, ended 0/1, winner, mask p1, mask p2]; masks are cached. */
 function brief(entry) {
   const b = entry.battle;
-  entry.ms = masks(entry);
-  return {t: b.turn, e: b.ended, w: winnerOf(b), m: entry.ms};
+  const ms = entry.ms = masks(entry);
+  return [b.turn, b.ended ? 1 : 0, winnerOf(b), ms[0], ms[1]];
+}
+
+function briefWith(entry, withSnapshot) {
+  const r = brief(entry);
+  if (withSnapshot) r.push(snapshot(entry));
+  return r;
 }
 
 /** Apply one action per player; an action for a waiting player is ignored. */
@@ -650,7 +665,7 @@ function perBattle(list, fn) {
     try {
       results.push(fn(item));
     } catch (err) {
-      results.push({error: errorObject(err, item && item.bid)});
+      results.push({error: errorObject(err, item && (Array.isArray(item) ? item[0] : item.bid))});
     }
   }
   return results;
@@ -676,14 +691,14 @@ const OPS = {
       BATTLES.delete(spec.bid);
       const entry = createBattle(spec);
       BATTLES.set(spec.bid, entry);
-      return spec.snapshot ? {b: brief(entry), s: snapshot(entry)} : {b: brief(entry)};
+      return briefWith(entry, req.snapshot);
     })};
   },
   step(req) {
     return {results: perBattle(req.battles, (item) => {
-      const entry = getEntry(item.bid);
-      applyActions(entry, item.actions);
-      return item.snapshot ? {b: brief(entry), s: snapshot(entry)} : {b: brief(entry)};
+      const entry = getEntry(item[0]);
+      applyActions(entry, [item[1], item[2]]);
+      return briefWith(entry, req.snapshot);
     })};
   },
   snapshot(req) {
@@ -700,7 +715,7 @@ const OPS = {
       const entry = restore(old, item.state);
       if (old) old.battle.destroy();
       BATTLES.set(item.bid, entry);
-      return {b: brief(entry)};
+      return brief(entry);
     })};
   },
   close(req) {

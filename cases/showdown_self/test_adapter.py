@@ -129,7 +129,7 @@ def test_masks_are_legal_and_honoured():
         done = np.zeros(12, bool)
         while not done.all():
             masks = adapter.legal_actions_batch()
-            snaps = adapter.snapshot_batch()
+            snaps = adapter.snapshot_list()
             for b, snap in enumerate(snaps):
                 if done[b]:
                     continue
@@ -287,7 +287,14 @@ def test_batch_matches_single(ref):
             actions = np.stack([batch.action_space.sample(rng, m) for m in batch.legal_actions_batch()])
             history.append(actions)
             batch.step_batch(actions)
-        final = batch.snapshot_batch()[1]
+        stacked = batch.snapshot_batch()
+        final = batch.snapshot_list()[1]
+        assert all(len(col) == 3 for col in stacked.values())
+        assert same({k: v[1] for k, v in stacked.items()}, final) == []
+        with Showdown(GEN1) as other:
+            other.reset_batch([0, 0, 0])
+            other.restore_batch(stacked)
+            assert same(other.snapshot_list()[2], batch.snapshot_list()[2]) == []
     ref.reset(41)
     for actions in history:
         if ref.legal_actions().any():
