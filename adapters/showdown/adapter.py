@@ -512,7 +512,7 @@ class Showdown(Adapter):
 
     def _battle_error(self, i: int, err: Mapping[str, Any]) -> Exception:
         kind = err.get("type", "error")
-        msg = err.get("message", "?")
+        msg = (str(err.get("message", "")).strip().splitlines() or ["?"])[0]
         if kind == "ActionError":
             return ActionError(f"battle {i}: {msg}")
         if kind in ("UsageError", "FormatError"):

@@ -64,7 +64,8 @@ class DriverProcess:
             raise DriverError(f"Showdown driver answered request {resp.get('id')} to request {self._next} ({op}); the process was stopped")
         if not resp.get("ok"):
             err = resp.get("error") or {}
-            raise DriverError(f"Showdown driver {err.get('type', 'error')} in {op}: {err.get('message', '?')}", battle=err.get("bid"), stack=err.get("stack", ""))
+            msg = (str(err.get("message", "")).strip().splitlines() or ["?"])[0]
+            raise DriverError(f"Showdown driver {err.get('type', 'error')} in {op}: {msg}", battle=err.get("bid"), stack=err.get("stack", ""))
         return resp
 
     def _readline(self, op: str, timeout: float) -> bytes:

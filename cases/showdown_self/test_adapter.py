@@ -3,8 +3,10 @@ keys, legal masks, restore, explicit teams, mutated shadows, and every fault's e
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
 import sys
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 
 from adapters.showdown import (
     STATE_KEY,
+    DriverError,
     DriverTimeout,
     JointDiscrete,
     ReferenceProcessDied,
@@ -335,3 +338,42 @@ def test_ensure_installed_is_idempotent():
     root = node_mod.ensure_installed()
     assert node_mod.installed_version(root) == node_mod.pinned_version() == "0.11.11"
     assert node_mod.ensure_installed() == root
+
+
+REPLAY_JS = """
+const {BattleStream} = require(process.argv[1] + '/node_modules/pokemon-showdown');
+const lines = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const stream = new BattleStream();
+for (const line of lines) if (!line.startsWith('#')) stream.write(line);
+setTimeout(() => {
+  const b = stream.battle;
+  console.log(JSON.stringify([b.turn, b.winner, b.prng.getSeed()]));
+  process.exit(0);
+}, 50);
+"""
+
+
+def test_input_log_replays_in_showdown(ref):
+    """The input log is Showdown's own: its BattleStream replays it to the same end state."""
+    snaps, _ = play(ref, 77, 1, 400)
+    end = snaps[-1]
+    assert end["ended"]
+    out = subprocess.run(
+        [str(node_mod.node_runtime().node), "-e", REPLAY_JS, str(node_mod.ensure_installed())],
+        input=json.dumps(ref.input_log()),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    turn, winner, seed = json.loads(out.stdout)
+    assert (turn, winner) == (int(end["turn"]), end["winner"])
+    assert [int(x) for x in seed.split(",")] == end["prng"].tolist()
+
+
+def test_showdown_exception_is_a_driver_error(ref):
+    ref.reset(1)
+    with pytest.raises(DriverError) as info:
+        ref.restore({STATE_KEY: '{"format":"gen1randombattle","battle":{"sides":[]}}'})
+    assert "BattleError" in str(info.value) and "\n" not in str(info.value)
+    ref.reset(1)
