@@ -133,6 +133,15 @@ class Case:
     corpus_dir: Path | None = None
     adapter_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     description: str = ""
+    policy: Callable[[Any, np.random.Generator], Any] | None = None
+
+    def make_policy(self, space: Any, rng: np.random.Generator) -> Any:
+        """The rollout policy of one episode: the case's (e.g. a scripted player), else uniform over legal actions."""
+        if self.policy is not None:
+            return self.policy(space, rng)
+        from equivcheck.policies import UniformPolicy
+
+        return UniformPolicy(space, rng)
 
     def applies(self, item: Any, cand: str) -> bool:
         """True when an L1/L2 item targets candidate `cand` (None means every candidate)."""

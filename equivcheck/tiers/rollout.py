@@ -271,6 +271,7 @@ def run_batch(
         results[b].divergences.append(RawDivergence(0, diffs, None, [], None, _row(rs, b), _row(cs, b)))
         active[b] = False
     has_mask = supports(refs if batched_ref else refs[0], "legal_actions")
+    space = (refs if batched_ref else refs[0]).action_space
     for t in range(1, steps + 1):
         if not active.any():
             break
@@ -278,14 +279,16 @@ def run_batch(
             masks = refs.legal_actions_batch() if has_mask and hasattr(refs, "legal_actions_batch") else [None] * B
         else:
             masks = [r.legal_actions() if has_mask else None for r in refs]
-        actions = [policies[b](t - 1, None, masks[b]) if active[b] else _idle_action(policies[b], masks[b]) for b in range(B)]
+        actions = [policies[b](t - 1, _obs_row(obs, b), masks[b]) if active[b] else _idle_action(space, masks[b])
+                   for b in range(B)]
         act_arr = np.asarray(actions)
         for b in np.flatnonzero(active):
             results[b].actions.append(to_plain(actions[b]))
         if batched_ref:
-            _, r_rew, r_term, r_trunc, _ = refs.step_batch(act_arr)
+            obs, r_rew, r_term, r_trunc, _ = refs.step_batch(act_arr)
         else:
             outs = [r.step(a) if active[b] else (None, 0.0, True, False, {}) for b, (r, a) in enumerate(zip(refs, actions, strict=True))]
+            obs = [o[0] for o in outs]
             r_rew = np.array([o[1] for o in outs], dtype=np.float64)
             r_term = np.array([bool(o[2]) for o in outs])
             r_trunc = np.array([bool(o[3]) for o in outs])
@@ -316,11 +319,14 @@ def _row(batch: dict[str, np.ndarray], b: int) -> dict[str, Any]:
     return {k: v[b] for k, v in batch.items()}
 
 
-def _idle_action(policy: Policy, mask: Any) -> Any:
-    """A harmless legal action for a finished episode still inside the batch."""
-    if mask is not None:
-        return int(np.flatnonzero(np.asarray(mask).ravel())[0])
-    return policy(0, None, None)
+def _obs_row(obs: Any, b: int) -> Any:
+    """Episode b's observation from a batch (array or list)."""
+    return None if obs is None else obs[b]
+
+
+def _idle_action(space: Any, mask: Any) -> Any:
+    """A legal placeholder action for a finished episode still inside the batch (never compared)."""
+    return space.sample(np.random.default_rng(0), mask)
 
 
 Factory = Callable[[], Any]

@@ -10,7 +10,7 @@ from typing import Any
 
 from equivcheck import seeding
 from equivcheck.corpus import ReplayFile
-from equivcheck.policies import UniformPolicy, from_plain
+from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.session import RunConfig, RunContext, shrink_record
@@ -105,7 +105,7 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
                         chunk.error = f"budget exhausted: {chunk.episodes} of {len(indices)} episodes ran"
                         break
                     seed = seeding.episode_seed(cfg.master_seed, index)
-                    policy = UniformPolicy(ref.action_space, seeding.policy_rng(cfg.master_seed, index))
+                    policy = case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, index))
                     ep = run_episode(ref, cand, case.schema, seed, policy, steps, runner, tracker, cfg.track_errors)
                     chunk.episodes += 1
                     chunk.steps += ep.steps
@@ -151,7 +151,7 @@ def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: Liven
     for lo in range(0, len(indices), cfg.batch):
         part = indices[lo : lo + cfg.batch]
         seeds = [seeding.episode_seed(cfg.master_seed, i) for i in part]
-        policies = [UniformPolicy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
+        policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
         try:
             outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker)
