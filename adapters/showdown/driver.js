@@ -317,7 +317,11 @@ function sideMask(battle, side, L) {
   let bits = 0;
   const switchable = (slot) => slot < side.pokemon.length && !side.pokemon[slot].fainted;
   if (req.forceSwitch) {
-    for (let k = 1; k < TEAM_SLOTS; k++) if (switchable(k)) bits |= 1 << (3 + k);
+    const active = side.active[0];
+    const revival = active && side.slotConditions[active.position] && side.slotConditions[active.position]['revivalblessing'];
+    for (let k = 1; k < TEAM_SLOTS; k++) {
+      if (revival ? k < side.pokemon.length && side.pokemon[k].fainted : switchable(k)) bits |= 1 << (3 + k);
+    }
     return bits;
   }
   if (!req.active) return 0;

@@ -124,12 +124,13 @@ def test_snapshot_keys_are_stable(fmt):
         assert snaps[-1]["mask.p1"].shape == (n,)
 
 
-def test_masks_are_legal_and_honoured():
+@pytest.mark.parametrize("fmt, battles", [(GEN1, 12), (GEN9, 8)])
+def test_masks_are_legal_and_honoured(fmt, battles):
     """Random legal actions over whole battles: Showdown never rejects one, masks follow requests."""
-    with Showdown(GEN1, restorable=False) as adapter:
-        adapter.reset_batch(list(range(20, 32)))
+    with Showdown(fmt, restorable=False) as adapter:
+        adapter.reset_batch(list(range(20, 20 + battles)))
         rng = np.random.default_rng(3)
-        done = np.zeros(12, bool)
+        done = np.zeros(battles, bool)
         while not done.all():
             masks = adapter.legal_actions_batch()
             snaps = adapter.snapshot_list()
@@ -169,6 +170,16 @@ def test_restore_then_step_equals_original(ref, shadow):
     ref.restore(snaps[k])
     ref.step(actions[k])
     assert same(ref.snapshot(), snaps[k + 1]) == []
+
+
+def test_restore_gen9():
+    with Showdown(GEN9) as a, ShowdownShadow(GEN9) as b:
+        snaps, actions = play(a, 8, 2, 12)
+        b.reset(0)
+        b.restore(snaps[4])
+        for t, action in enumerate(actions[4:], start=5):
+            b.step(action)
+            assert same(b.snapshot(), snaps[t]) == [], f"step {t}"
 
 
 def test_explicit_teams(ref):
