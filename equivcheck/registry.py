@@ -106,6 +106,8 @@ def make_adapter(name: str, **options: Any) -> Any:
         raise
     except TypeError as exc:
         raise UsageError(f"adapter '{name}' rejected options {options}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any start-up fault of a backend is a setup error
+        raise SetupError(f"adapter '{name}' failed to start: {type(exc).__name__}: {exc}") from exc
 
 
 def get_case(name: str) -> Case:

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from equivcheck import corpus, registry
-from equivcheck.errors import UsageError
-from equivcheck.policies import from_plain
+from equivcheck.errors import EquivcheckError, UsageError
+from equivcheck.policies import ReplayPolicy, from_plain
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.session import RunConfig, adapter_versions, build_context
 from equivcheck.tiers.property import check_invariant, check_pair
-from equivcheck.tiers.rollout import replay_fails
+from equivcheck.tiers.rollout import run_episode
 
 
 def replay(path: str | Path, ref: str | None = None, cand: str | None = None) -> Report:
@@ -52,9 +52,17 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
                 scenario = scenarios[entry.start]
                 start_state = scenario.state() if scenario.state is not None else None
             actions = [from_plain(a, refa.action_space) for a in entry.actions]
-            ep = replay_fails(refa, canda, case.schema, int(entry.seed or 0), actions, entry.runner, start=start_state)
+            for i, action in enumerate(actions):
+                try:
+                    refa.action_space.validate(action)
+                except EquivcheckError as exc:
+                    raise UsageError(f"{path}: action {i} does not fit '{ctx.ref_name}': {exc}") from exc
+            ep = run_episode(refa, canda, case.schema, int(entry.seed or 0), ReplayPolicy(actions), len(actions),
+                             entry.runner, strict_replay=True, start=start_state)
+            if ep.invalid:
+                raise UsageError(f"{path}: action {len(ep.actions)} is illegal for '{ctx.ref_name}' at that step")
             result.episodes = 1
-            if ep is not None:
+            if ep.divergences:
                 result.steps = ep.steps
                 raw = ep.divergences[0]
                 div = _div(ctx, entry, raw.step, raw.diffs, raw.state_before, raw.ref_state, raw.cand_state)

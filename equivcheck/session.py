@@ -102,14 +102,17 @@ def adapter_versions(adapter: Any) -> dict[str, str]:
 
 
 def build_context(case: Case, ref_name: str, cand_name: str, config: RunConfig) -> RunContext:
-    """Resolve adapters through the registry (running their setup once) for this case."""
+    """Resolve adapters through the registry, run their setup once, and start each once for versions().
+
+    A backend that cannot start raises SetupError here, before any work, as a one-line error.
+    """
     from equivcheck import registry
 
     ref_opts = case.adapter_options.get(ref_name, {})
     cand_opts = case.adapter_options.get(cand_name, {})
     registry.setup_adapter(ref_name)
     registry.setup_adapter(cand_name)
-    return RunContext(
+    ctx = RunContext(
         case,
         ref_name,
         cand_name,
@@ -117,6 +120,13 @@ def build_context(case: Case, ref_name: str, cand_name: str, config: RunConfig) 
         lambda: registry.make_adapter(ref_name, **ref_opts),
         lambda: registry.make_adapter(cand_name, **cand_opts),
     )
+    for side, make in (("ref", ctx.make_ref), ("cand", ctx.make_cand)):
+        adapter = make()
+        try:
+            ctx.versions[side] = adapter_versions(adapter)
+        finally:
+            adapter.close()
+    return ctx
 
 
 def run_diff(ctx: RunContext) -> Report:
@@ -142,10 +152,11 @@ def run_diff(ctx: RunContext) -> Report:
         "transfer": transfer.run,
     }
     try:
-        _collect_versions(ctx, report)
+        report.versions = ctx.versions
         for tier in cfg.tiers:
             result = runners[tier](ctx, report)
-            report.tiers.append(result)
+            if not any(t is result for t in report.tiers):
+                report.tiers.append(result)
         unmet = [name for name, ok in report.liveness.items() if not ok]
         if unmet and not report.divergences:
             raise VacuousRunError(
@@ -158,20 +169,11 @@ def run_diff(ctx: RunContext) -> Report:
         report.error = str(exc)
     except KeyboardInterrupt:
         report.error = "interrupted; the report holds what finished"
+    except Exception as exc:  # noqa: BLE001 - an unexpected fault must not lose the finished work
+        report.error = f"internal error: {type(exc).__name__}: {exc}"
     finally:
         report.seconds = time.perf_counter() - start
     return report
-
-
-def _collect_versions(ctx: RunContext, report: Report) -> None:
-    if not ctx.versions:
-        for side, make in (("ref", ctx.make_ref), ("cand", ctx.make_cand)):
-            adapter = make()
-            try:
-                ctx.versions[side] = adapter_versions(adapter)
-            finally:
-                adapter.close()
-    report.versions = ctx.versions
 
 
 def shrink_record(original: int, actions: list[Any], replays: int, seconds: float) -> Shrink:

@@ -266,3 +266,30 @@ def _frozen_ref() -> object:
 
 
 register_adapter("fault-walk-frozen", _frozen_ref)
+
+
+def _broken_start() -> object:
+    raise OSError("libfoo.so: cannot open shared object file")
+
+
+class WalkRefRejects(walk.WalkRef):
+    """A reference that rejects the 7th action with ActionError (a policy/adapter contract fault)."""
+
+    def step(self, action: int) -> tuple[int, bool, bool]:
+        if self.t == 6:
+            from equivcheck.errors import ActionError
+
+            raise ActionError("action 2 not accepted here")
+        return super().step(action)
+
+
+def _rejecting_ref() -> object:
+    from adapters.toy import ToyWalkRef
+
+    adapter = ToyWalkRef()
+    adapter.env = WalkRefRejects()
+    return adapter
+
+
+register_adapter("fault-broken-start", _broken_start)
+register_adapter("fault-walk-ref-rejects", _rejecting_ref)

@@ -149,3 +149,31 @@ def test_list_shows_cases_and_adapters() -> None:
 def test_replay_of_missing_file_is_exit_2(tmp_path: Path) -> None:
     out = cli("replay", str(tmp_path / "nope.json"))
     assert out.returncode == 2 and "not found" in out.stderr
+
+
+def test_adapter_failing_to_start_is_one_line_exit_2() -> None:
+    out = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "fault-broken-start")
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "failed to start: OSError: libfoo.so" in out.stderr
+
+
+def test_fault_mid_run_keeps_finished_episodes_in_the_report(tmp_path: Path) -> None:
+    out = cli("diff", "--case", "toy-walk", "--ref", "fault-walk-ref-rejects", "--cand", "toy-walk-cand",
+              "--episodes", "20", "--seed", "1", "--report-dir", str(tmp_path))
+    assert out.returncode == 2, out.stdout + out.stderr
+    data = load_report(tmp_path)
+    assert "action 2 not accepted here" in data["error"]
+    tier = data["tiers"][0]
+    assert tier["status"] == "incomplete" and 0 < tier["episodes"] < 20 and tier["steps"] > 0
+
+
+def test_replay_with_an_action_that_does_not_fit_is_exit_2(tmp_path: Path) -> None:
+    src = tmp_path / "r"
+    out = cli("diff", "--ref", "toy-walk-ref", "--cand", "mut-walk-bump-free", "--case", "toy-walk", "--seed", "4",
+              "--episodes", "30", "--no-corpus", "--report-dir", str(src))
+    saved = json.loads(Path(load_report(src)["tiers"][0]["divergences"][0]["corpus_file"]).read_text())
+    saved["actions"] = [[0, 1]] + saved["actions"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(saved))
+    out = cli("replay", str(bad), "--report-dir", str(tmp_path / "x"))
+    assert out.returncode == 2 and "action 0 does not fit" in out.stderr

@@ -42,11 +42,16 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     indices = list(range(cfg.episode_offset, cfg.episode_offset + episodes))
     tracker = LivenessTracker(case.liveness)
     chunks: list[ChunkResult] = []
+    report.tiers.append(result)
     try:
         if cfg.jobs > 1 and len(indices) > 1:
-            chunks = _run_parallel(ctx, indices, runner)
+            _run_parallel(ctx, indices, runner, chunks)
         else:
-            chunks = [run_chunk(ctx, indices, runner, cfg.progress)]
+            chunks.append(ChunkResult())
+            run_chunk(ctx, indices, runner, cfg.progress, chunks[0])
+    except BaseException as exc:
+        result.notes.append(f"stopped early by {type(exc).__name__}: {exc}")
+        raise
     finally:
         for chunk in chunks:
             result.episodes += chunk.episodes
@@ -58,15 +63,16 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                 result.notes.append(chunk.error)
         result.seconds = time.perf_counter() - start
         result.status = "divergent" if result.divergences else ("incomplete" if result.notes else "equivalent")
+        if result.episodes < len(indices) and not result.divergences:
+            result.status = "incomplete"
         report.liveness = tracker.results()
     return result
 
 
-def _run_parallel(ctx: RunContext, indices: list[int], runner: str) -> list[ChunkResult]:
-    """Split episodes over `jobs` spawned processes; each builds its own adapters by registry name."""
+def _run_parallel(ctx: RunContext, indices: list[int], runner: str, out: list[ChunkResult]) -> None:
+    """Split episodes over `jobs` spawned processes (each builds its own adapters); results land in `out`."""
     jobs = min(ctx.config.jobs, len(indices))
     parts = [indices[i::jobs] for i in range(jobs)]
-    out: list[ChunkResult] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
         futures = [pool.submit(_worker, ctx.case.name, ctx.ref_name, ctx.cand_name, ctx.config, part, runner)
                    for part in parts]
@@ -74,7 +80,6 @@ def _run_parallel(ctx: RunContext, indices: list[int], runner: str) -> list[Chun
             for fut in as_completed(futures):
                 out.append(fut.result())
                 advance(1)
-    return out
 
 
 def _worker(case_name: str, ref: str, cand: str, config: RunConfig, indices: list[int], runner: str) -> ChunkResult:
@@ -82,16 +87,17 @@ def _worker(case_name: str, ref: str, cand: str, config: RunConfig, indices: lis
     from equivcheck.session import build_context
 
     ctx = build_context(registry.get_case(case_name), ref, cand, config)
-    return run_chunk(ctx, indices, runner, False)
+    chunk = ChunkResult()
+    run_chunk(ctx, indices, runner, False, chunk)
+    return chunk
 
 
-def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: bool) -> ChunkResult:
-    """Run the episodes `indices` in this process; keep every finished episode if one side dies."""
+def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: bool, chunk: ChunkResult) -> None:
+    """Run the episodes `indices` in this process into `chunk`, which keeps every finished episode on a fault."""
     cfg = ctx.config
     case = ctx.case
     steps = cfg.steps if cfg.steps is not None else case.steps
     tracker = LivenessTracker(case.liveness)
-    chunk = ChunkResult()
     start = time.perf_counter()
     ref = ctx.make_ref()
     cand = ctx.make_cand()
@@ -121,7 +127,6 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
                 adapter.close()
             except Exception:  # noqa: BLE001, S110 - closing a dead backend must not hide the report
                 pass
-    return chunk
 
 
 def _renew(ctx: RunContext, ep: EpisodeResult, ref: Any, cand: Any) -> tuple[Any, Any]:
