@@ -22,8 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.showdown import Showdown, derive_seeds, ensure_installed  # noqa: E402
-from adapters.showdown.node import HERE, node_runtime  # noqa: E402
+from adapters.showdown import Showdown, derive_seeds, ensure_installed
+from adapters.showdown.node import HERE, node_runtime
 
 M32 = 0xFFFFFFFF
 
@@ -66,7 +66,9 @@ def run_node(seeds: list[int], fmt: str, max_steps: int, core: int | None, warmu
     pin(core)
     modules = ensure_installed()
     runtime = node_runtime()
-    payload = json.dumps({"battles": specs(seeds, fmt), "warmup": specs(warmup_seeds(warmup), fmt), "max_steps": max_steps})
+    payload = json.dumps(
+        {"battles": specs(seeds, fmt), "warmup": specs(warmup_seeds(warmup), fmt), "max_steps": max_steps}
+    )
     out = subprocess.run(
         [str(runtime.node), str(HERE / "bench.js"), "--modules", str(modules)],
         input=payload,
@@ -131,7 +133,10 @@ def measure(kind: str, seeds: list[int], fmt: str, max_steps: int, batch: int, j
     parts = [seeds[j::jobs] for j in range(jobs)]
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(jobs))
     with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(_job, kind, part, fmt, max_steps, batch, cores[j % len(cores)], warmup) for j, part in enumerate(parts)]
+        futures = [
+            pool.submit(_job, kind, part, fmt, max_steps, batch, cores[j % len(cores)], warmup)
+            for j, part in enumerate(parts)
+        ]
         results = [f.result() for f in futures]
     merged: dict = {"seconds": max(r["seconds"] for r in results), "battles": 0, "turns": 0, "steps": 0, "checksum": []}
     order = {}
@@ -192,9 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"{args.format}: {args.battles} battles, batch {args.batch}, jobs {args.jobs}, Node {summary['node_version']}")
+        print(
+            f"{args.format}: {args.battles} battles, batch {args.batch}, jobs {args.jobs}, "
+            f"Node {summary['node_version']}"
+        )
         for name, row in rows.items():
-            print(f"  {name:8s} {row['battles_per_s']:8.1f} battles/s {row['turns_per_s']:9.0f} turns/s {row['steps_per_s']:9.0f} steps/s ({row['turns']} turns in {row['seconds']:.2f} s)")
+            print(
+                f"  {name:8s} {row['battles_per_s']:8.1f} battles/s {row['turns_per_s']:9.0f} turns/s "
+                f"{row['steps_per_s']:9.0f} steps/s ({row['turns']} turns in {row['seconds']:.2f} s)"
+            )
         print(f"  adapter overhead: {overhead * 100:+.1f}%  same work (turns + final PRNG per battle): {same_work}")
     return 0 if same_work else 1
 

@@ -34,6 +34,9 @@ MUTATIONS = ("damage", "prng")
 _FORMAT_HEAD = re.compile(r'\{"format":"([a-z0-9]+)"')
 _WIN = {"p1": 1, "p2": -1}
 _NO_CAP = np.iinfo(np.int64).max
+_SLOW_OPS = frozenset({"fields", "reset", "restore", "close"})
+"""Requests that may load a format's data or build many battles: they get at least _SLOW_TIMEOUT."""
+_SLOW_TIMEOUT = 60.0
 
 
 def derive_seeds(seed: int) -> dict[str, str]:
@@ -64,7 +67,8 @@ class Showdown(Adapter):
     """Pokemon Showdown (the reference). Options (constructor defaults, overridable per reset):
     format (default gen1randombattle), teams (two packed teams), max_turns (truncation cap),
     obs ("brief": {"turn", "mask"}; "snapshot": the full snapshot), restorable (default True:
-    snapshot() carries `_state` for restore()); constructor only: timeout (seconds per request)."""
+    snapshot() carries `_state` for restore()); constructor only: timeout (seconds to wait for a
+    step or snapshot answer; reset, restore and fields wait at least 60 s, as they load data)."""
 
     name: ClassVar[str] = "showdown"
     _OPTION_KEYS = ("format", "teams", "max_turns", "obs", "restorable")
@@ -111,7 +115,13 @@ class Showdown(Adapter):
             return self._proc
         if self._proc is not None and not restart:
             code = self._proc.proc.returncode
-            raise self._with_logs(ReferenceProcessDied(f"the Showdown driver is gone (exit code {code}); reset to start a new one", code, self._proc.stderr_tail()))
+            raise self._with_logs(
+                ReferenceProcessDied(
+                    f"the Showdown driver is gone (exit code {code}); reset to start a new one",
+                    code,
+                    self._proc.stderr_tail(),
+                )
+            )
         if self._proc is not None:
             self._proc.close()
         modules = ensure_installed()
@@ -133,8 +143,9 @@ class Showdown(Adapter):
 
     def _call(self, op: str, **payload: Any) -> dict:
         proc = self._process()
+        slow = op in _SLOW_OPS
         try:
-            return proc.call(op, **payload)
+            return proc.call(op, timeout=max(self.timeout, _SLOW_TIMEOUT) if slow else None, **payload)
         except (ReferenceProcessDied, DriverTimeout) as exc:
             raise self._with_logs(exc) from None
 
@@ -183,7 +194,9 @@ class Showdown(Adapter):
         if opts.get("obs") not in ("brief", "snapshot"):
             raise UsageError(f"showdown option obs must be 'brief' or 'snapshot', got {opts.get('obs')!r}")
         teams = opts.get("teams")
-        if teams is not None and (isinstance(teams, str) or len(teams) != 2 or not all(isinstance(t, str) for t in teams)):
+        if teams is not None and (
+            isinstance(teams, str) or len(teams) != 2 or not all(isinstance(t, str) for t in teams)
+        ):
             raise UsageError("showdown option teams must be two packed team strings (p1, p2)")
         mt = opts.get("max_turns")
         if mt is not None and (not isinstance(mt, int | np.integer) or mt < 1):
@@ -200,7 +213,9 @@ class Showdown(Adapter):
 
     # -- battle bookkeeping -------------------------------------------------------------------
 
-    def _set_battles(self, formats: list[str], logs: list[list[str]], caps: list[int | None], bids: list[str], n: int) -> None:
+    def _set_battles(
+        self, formats: list[str], logs: list[list[str]], caps: list[int | None], bids: list[str], n: int
+    ) -> None:
         b = len(formats)
         self._bids = bids
         self._formats = formats
@@ -252,7 +267,9 @@ class Showdown(Adapter):
 
     # -- batch API ----------------------------------------------------------------------------
 
-    def reset_batch(self, seeds: Sequence[int], options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None) -> Any:
+    def reset_batch(
+        self, seeds: Sequence[int], options: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+    ) -> Any:
         """Start one battle per seed in one round trip; return their observations.
 
         obs "brief": {"turn": (B,), "mask": (B, 2, n)}; obs "snapshot": a list of snapshots.
@@ -270,7 +287,7 @@ class Showdown(Adapter):
             raise UsageError("one batch cannot mix formats with different action spaces")
         self._obs = per[0]["obs"] if per else self._obs
         self._restorable = per[0]["restorable"] if per else self._restorable
-        stale = self._bids[len(seeds):]
+        stale = self._bids[len(seeds) :]
         if stale:
             self._call("close", bids=stale)
         specs, logs = [], []
@@ -284,12 +301,19 @@ class Showdown(Adapter):
             else:
                 spec["p1seed"], spec["p2seed"] = s["p1"], s["p2"]
                 players = [{"name": "p1", "seed": s["p1"]}, {"name": "p2", "seed": s["p2"]}]
-            log = [f"# equivcheck showdown seed={seed}", ">start " + json.dumps({"formatid": fmt, "seed": s["battle"]}, separators=(",", ":"))]
-            log += [f">player {p} " + json.dumps(pl, separators=(",", ":")) for p, pl in zip(PLAYERS, players, strict=True)]
+            log = [
+                f"# equivcheck showdown seed={seed}",
+                ">start " + json.dumps({"formatid": fmt, "seed": s["battle"]}, separators=(",", ":")),
+            ]
+            log += [
+                f">player {p} " + json.dumps(pl, separators=(",", ":")) for p, pl in zip(PLAYERS, players, strict=True)
+            ]
             logs.append(log)
             specs.append(spec)
         n = sizes.pop() if sizes else self.action_space.n
-        self._set_battles([o["format"] for o in per], logs, [o["max_turns"] for o in per], [str(i) for i in range(len(seeds))], n)
+        self._set_battles(
+            [o["format"] for o in per], logs, [o["max_turns"] for o in per], [str(i) for i in range(len(seeds))], n
+        )
         resp = self._call("reset", battles=specs, snapshot=self._obs == "snapshot")
         idx = list(range(len(seeds)))
         errors, snaps = self._apply(idx, resp["results"])
@@ -320,7 +344,9 @@ class Showdown(Adapter):
         out = (acts < 0) | (acts >= n)
         if out.any():
             j, p = np.argwhere(out)[0]
-            raise ActionError(f"battle {int(live[j])}: action {int(acts[j, p])} of player {p + 1} out of range [0, {n})")
+            raise ActionError(
+                f"battle {int(live[j])}: action {int(acts[j, p])} of player {p + 1} out of range [0, {n})"
+            )
         masks = self._masks[live]
         acting = masks.any(axis=2)
         legal = np.take_along_axis(masks, acts[:, :, None].astype(np.int64), axis=2)[:, :, 0]
@@ -328,7 +354,10 @@ class Showdown(Adapter):
         if bad.any():
             j, p = np.argwhere(bad)[0]
             allowed = ",".join(str(x) for x in np.flatnonzero(masks[j, p]))
-            raise ActionError(f"battle {int(live[j])}: illegal action {int(acts[j, p])} for player {p + 1} at turn {int(self._turn[live[j]])} (legal: {allowed})")
+            raise ActionError(
+                f"battle {int(live[j])}: illegal action {int(acts[j, p])} for player {p + 1} "
+                f"at turn {int(self._turn[live[j]])} (legal: {allowed})"
+            )
 
     def _step(self, live: np.ndarray, arr: np.ndarray) -> StepResult:
         idx = live.tolist()
@@ -402,16 +431,22 @@ class Showdown(Adapter):
         snapshot_batch() mapping; each must carry `_state`. Options such as max_turns are kept."""
         if isinstance(snapshots, Mapping):
             if STATE_KEY not in snapshots:
-                raise CapabilityError(f"restore needs snapshots with {STATE_KEY!r} (Showdown's serialised battle); take them with restorable=True")
+                raise CapabilityError(
+                    f"restore needs snapshots with {STATE_KEY!r} (Showdown's serialised battle); "
+                    "take them with restorable=True"
+                )
             snapshots = [{STATE_KEY: str(state)} for state in snapshots[STATE_KEY]]
         states = []
         for snap in snapshots:
             state = snap.get(STATE_KEY) if isinstance(snap, Mapping) else None
             if not isinstance(state, str):
-                raise CapabilityError(f"restore needs a snapshot with {STATE_KEY!r} (Showdown's serialised battle); take it with restorable=True")
+                raise CapabilityError(
+                    f"restore needs a snapshot with {STATE_KEY!r} (Showdown's serialised battle); "
+                    "take it with restorable=True"
+                )
             states.append(state)
         self._process(restart=True)
-        stale = self._bids[len(states):]
+        stale = self._bids[len(states) :]
         if stale:
             self._call("close", bids=stale)
         formats = [_state_format(s) for s in states]
@@ -422,7 +457,10 @@ class Showdown(Adapter):
         default_cap = self._defaults["max_turns"]
         caps = [None if i >= len(old_caps) or old_caps[i] == _NO_CAP else old_caps[i] for i in range(len(states))]
         caps = [default_cap if i >= len(old_caps) else c for i, c in enumerate(caps)]
-        logs = [[f"# equivcheck showdown restored state sha256:{hashlib.sha256(s.encode()).hexdigest()[:16]}"] for s in states]
+        logs = [
+            [f"# equivcheck showdown restored state sha256:{hashlib.sha256(s.encode()).hexdigest()[:16]}"]
+            for s in states
+        ]
         n = sizes.pop() if sizes else self.action_space.n
         self._set_battles(formats, logs, caps, [str(i) for i in range(len(states))], n)
         items = [{"bid": bid, "state": state} for bid, state in zip(self._bids, states, strict=True)]
@@ -448,7 +486,13 @@ class Showdown(Adapter):
         errors = res.info.get("errors")
         if errors:
             raise errors[0]
-        return StepResult(self._single_obs(res.obs), float(res.reward[0]), bool(res.terminated[0]), bool(res.truncated[0]), {"turn": int(self._turn[0])})
+        return StepResult(
+            self._single_obs(res.obs),
+            float(res.reward[0]),
+            bool(res.terminated[0]),
+            bool(res.truncated[0]),
+            {"turn": int(self._turn[0])},
+        )
 
     def _single_obs(self, obs: Any) -> Any:
         if isinstance(obs, list):

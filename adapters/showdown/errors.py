@@ -36,7 +36,9 @@ class DriverTimeout(ShowdownError):
 class DriverError(ShowdownError):
     """Showdown raised inside one battle (a simulator exception), or the driver broke protocol."""
 
-    def __init__(self, message: str, battle: str | None = None, stack: str = "", input_log: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, battle: str | None = None, stack: str = "", input_log: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.battle = battle
         self.stack = stack

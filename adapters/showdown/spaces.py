@@ -31,7 +31,9 @@ class JointDiscrete:
         """Return the action as an int64 array of shape (players,), or raise ActionError."""
         arr = np.asarray(action)
         if arr.shape != (self.players,) or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
-            raise ActionError(f"expected {self.players} integer actions (one per player) in [0, {self.n}), got {action!r}")
+            raise ActionError(
+                f"expected {self.players} integer actions (one per player) in [0, {self.n}), got {action!r}"
+            )
         arr = arr.astype(np.int64)
         bad = (arr < 0) | (arr >= self.n)
         if bad.any():

@@ -30,19 +30,23 @@ GEN1 = "gen1randombattle"
 GEN9 = "gen9randombattle"
 
 # Two hand-written Gen 1 teams in Showdown's packed format (3 members each).
-TEAM_A = "]".join(
-    [
-        "Tauros|||NoAbility|bodyslam,hyperbeam,earthquake,blizzard||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-        "Chansey|||NoAbility|softboiled,thunderwave,icebeam,seismictoss||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-        "Starmie|||NoAbility|surf,psychic,recover,thunderwave||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-    ]
+SET_TAIL = "||255,255,255,255,255,255||30,30,30,30,30,30||100|"
+
+
+def packed(*members: str) -> str:
+    """A packed team of level-100 Gen 1 members given as 'Species|move,move,move,move'."""
+    return "]".join(f"{name}|||NoAbility|{moves}{SET_TAIL}" for name, moves in (m.split("|") for m in members))
+
+
+TEAM_A = packed(
+    "Tauros|bodyslam,hyperbeam,earthquake,blizzard",
+    "Chansey|softboiled,thunderwave,icebeam,seismictoss",
+    "Starmie|surf,psychic,recover,thunderwave",
 )
-TEAM_B = "]".join(
-    [
-        "Snorlax|||NoAbility|bodyslam,rest,amnesia,blizzard||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-        "Alakazam|||NoAbility|psychic,recover,thunderwave,seismictoss||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-        "Dragonite|||NoAbility|wrap,hyperbeam,agility,thunderwave||255,255,255,255,255,255||30,30,30,30,30,30||100|",
-    ]
+TEAM_B = packed(
+    "Snorlax|bodyslam,rest,amnesia,blizzard",
+    "Alakazam|psychic,recover,thunderwave,seismictoss",
+    "Dragonite|wrap,hyperbeam,agility,thunderwave",
 )
 
 
@@ -52,7 +56,9 @@ def same(a: dict, b: dict, skip: tuple[str, ...] = (STATE_KEY,)) -> list[str]:
     return sorted(k for k in keys if k not in a or k not in b or not np.array_equal(np.asarray(a[k]), np.asarray(b[k])))
 
 
-def play(adapter: Showdown, seed: int, rng_seed: int, steps: int, options: dict | None = None) -> tuple[list[dict], list[np.ndarray]]:
+def play(
+    adapter: Showdown, seed: int, rng_seed: int, steps: int, options: dict | None = None
+) -> tuple[list[dict], list[np.ndarray]]:
     """Reset and play up to `steps` random legal steps; snapshots before each step and actions."""
     adapter.reset(seed, options)
     rng = np.random.default_rng(rng_seed)
@@ -89,7 +95,7 @@ def test_seed_derivation_is_fixed():
 
 
 def test_same_seed_same_states(ref, shadow):
-    snaps_a, actions = play(ref, 11, 0, 40)
+    snaps_a, _ = play(ref, 11, 0, 40)
     snaps_b, _ = play(shadow, 11, 0, 40)
     assert len(snaps_a) == len(snaps_b) > 5
     for t, (a, b) in enumerate(zip(snaps_a, snaps_b, strict=True)):
