@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--tier", type=_tiers, default=("rollout",), help="property,interaction,rollout,transfer or all")
     diff.add_argument("--episodes", type=_positive, help="episodes (default: the case's)")
     diff.add_argument("--steps", type=_positive, help="steps per episode (default: the case's)")
+    diff.add_argument("--episode", type=int, help="run only episode K of the master seed (a repro of one episode)")
     diff.add_argument("--runner", choices=("lockstep", "inject"), help="rollout runner (default: the case's)")
     diff.add_argument("--seed", type=int, default=None, help="master seed (default: random, printed)")
     diff.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
@@ -159,6 +160,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         jobs=args.jobs, batch=args.batch, shrink=not args.no_shrink, save_corpus=not args.no_corpus,
         report_dir=args.report_dir, progress=not args.quiet, max_examples=args.max_examples,
     )
+    if args.episode is not None:
+        if args.episode < 0:
+            raise UsageError("--episode must be >= 0")
+        config.episode_offset, config.episodes = args.episode, 1
     ctx = build_context(case, args.ref, args.cand, config)
     report = run_diff(ctx)
     return finish(report, args.report_dir, console)

@@ -65,6 +65,7 @@ class RunContext:
             "episodes": cfg.episodes,
             "steps": cfg.steps,
             "seed": cfg.master_seed,
+            "episode": None,
         }
         opts.update(overrides)
         for key, value in opts.items():

@@ -177,3 +177,17 @@ def test_replay_with_an_action_that_does_not_fit_is_exit_2(tmp_path: Path) -> No
     bad.write_text(json.dumps(saved))
     out = cli("replay", str(bad), "--report-dir", str(tmp_path / "x"))
     assert out.returncode == 2 and "action 0 does not fit" in out.stderr
+
+
+def test_only_the_first_divergent_episodes_are_saved_the_rest_get_an_episode_repro(tmp_path: Path) -> None:
+    out = cli("diff", "--case", "toy-dice", "--ref", "toy-dice-ref", "--cand", "mut-dice-extra-draw", "--episodes", "6",
+              "--seed", "2", "--no-corpus", "--report-dir", str(tmp_path))
+    assert out.returncode == 1
+    divs = load_report(tmp_path)["tiers"][0]["divergences"]
+    assert len(divs) == 6 and sum(1 for d in divs if d["corpus_file"]) == 3
+    late = [d for d in divs if not d["corpus_file"]][0]
+    assert f"--episode {late['episode']}" in late["repro"]
+    rerun = cli(*late["repro"].split()[1:], "--no-corpus", "--report-dir", str(tmp_path / "one"))
+    assert rerun.returncode == 1
+    one = load_report(tmp_path / "one")["tiers"][0]
+    assert one["episodes"] == 1 and one["divergences"][0]["episode_seed"] == late["episode_seed"]

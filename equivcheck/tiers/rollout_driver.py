@@ -117,7 +117,8 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
                     chunk.steps += ep.steps
                     if ep.divergences:
                         ref, cand = _renew(ctx, ep, ref, cand)
-                        chunk.divergences.extend(_contextualise(ctx, ep, index, seed, runner, ref, cand))
+                        saved = sum(1 for d in chunk.divergences if d.corpus_file)
+                        chunk.divergences.extend(_contextualise(ctx, ep, index, seed, runner, ref, cand, saved))
                     advance(1)
     finally:
         chunk.liveness = tracker.state
@@ -168,17 +169,25 @@ def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: Liven
             chunk.episodes += 1
             chunk.steps += ep.steps
             if ep.divergences:
-                chunk.divergences.extend(_contextualise(ctx, ep, index, seed, "lockstep", ref, cand))
+                saved = sum(1 for d in chunk.divergences if d.corpus_file)
+                chunk.divergences.extend(_contextualise(ctx, ep, index, seed, "lockstep", ref, cand, saved))
         advance(len(part))
 
 
+MAX_SAVED = 3
+"""Divergent episodes shrunk and saved per worker; later ones get a `diff --episode K` repro."""
+
+
 def _contextualise(ctx: RunContext, ep: EpisodeResult, index: int, seed: int, runner: str,
-                   ref: Any, cand: Any) -> list[Divergence]:
-    """Turn raw divergences into reported ones: shrink the first, save it, attach the repro."""
+                   ref: Any, cand: Any, saved: int) -> list[Divergence]:
+    """Turn raw divergences into reported ones: shrink the episode's first, save it, attach the repro."""
     out = []
     for k, raw in enumerate(ep.divergences):
         div = _divergence(ctx, raw, index, seed, runner)
-        if k == 0:
+        if k == 0 and saved >= MAX_SAVED:
+            div.error_curve = {p: v[: raw.step] for p, v in ep.error_curve.items() if v}
+            div.repro = ctx.diff_command(tier="rollout", runner=runner, episode=index, episodes=None)
+        elif k == 0:
             div.error_curve = {p: v[: raw.step] for p, v in ep.error_curve.items() if v}
             actions = raw.actions if raw.step > 0 else []
             entry_actions = actions
