@@ -12,27 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from equivcheck import registry  # noqa: E402
-from equivcheck.session import RunConfig, build_context, run_diff  # noqa: E402
+from tests.conftest import RUNS, run_pair  # noqa: E402
 from tests.mutants import MUTANTS  # noqa: E402
-
-TIER_RUNS = {
-    "property": ("property", None),
-    "interaction": ("interaction", None),
-    "rollout": ("rollout", None),
-    "rollout-lockstep": ("rollout", "lockstep"),
-    "rollout-inject": ("rollout", "inject"),
-    "transfer": ("transfer", None),
-}
 
 
 def run_tier(case_name: str, cand: str, tier_run: str, seed: int) -> tuple[bool, float, str]:
     """(caught, seconds, first headline) for one mutant under one tier run."""
-    tier, runner = TIER_RUNS[tier_run]
-    case = registry.get_case(case_name)
-    config = RunConfig(tiers=(tier,), runner=runner, master_seed=seed, save_corpus=False, shrink=False)
     start = time.perf_counter()
-    report = run_diff(build_context(case, case.reference, cand, config))
+    report = run_pair(case_name, cand, tier_run, seed=seed, shrink=False)
     head = report.divergences[0].headline() if report.divergences else (report.error or "")
     return bool(report.divergences), time.perf_counter() - start, head
 
@@ -41,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    cols = list(TIER_RUNS)
+    cols = list(RUNS)
     print("| mutant | breaks | must catch | " + " | ".join(cols) + " |")
     print("|---|---|---|" + "---|" * len(cols))
     for name, mutant in MUTANTS.items():
