@@ -4,7 +4,14 @@
 independent process, optionally mutated, for self-checks. `ensure_installed` is the setup step.
 """
 
-from adapters.showdown.adapter import STATE_KEY, Showdown, ShowdownShadow, choice_string, derive_seeds
+from adapters.showdown.adapter import (
+    STATE_KEY,
+    Showdown,
+    ShowdownShadow,
+    choice_string,
+    derive_seeds,
+    schema_fields,
+)
 from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProcessDied, ShowdownError
 from adapters.showdown.node import NodeRuntime, ensure_installed, find_node, installed_version, pinned_version
 from adapters.showdown.spaces import JointDiscrete
@@ -25,4 +32,5 @@ __all__ = [
     "find_node",
     "installed_version",
     "pinned_version",
+    "schema_fields",
 ]

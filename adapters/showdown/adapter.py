@@ -20,13 +20,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProcessDied
-from adapters.showdown.node import DRIVER_JS, PACKAGE_LOCK, ensure_installed, node_runtime
+from adapters.showdown.node import DRIVER_JS, HERE, PACKAGE_LOCK, ensure_installed, node_runtime
 from adapters.showdown.process import DriverProcess
 from adapters.showdown.spaces import JointDiscrete
 from equivcheck.adapter import Adapter, Snapshot, StepResult, file_sha256
 from equivcheck.errors import ActionError, CapabilityError, UsageError
 
 DEFAULT_FORMAT = "gen1randombattle"
+FIELDS_JSON = HERE / "fields.json"
 STATE_KEY = "_state"
 """The opaque key holding Showdown's own serialised battle (State.serializeBattle): restore() reads it."""
 PLAYERS = ("p1", "p2")
@@ -47,6 +48,16 @@ def derive_seeds(seed: int) -> dict[str, str]:
         digest = hashlib.sha256(f"equivcheck-showdown:{int(seed)}:{role}".encode()).hexdigest()
         out[role] = "gen5," + digest[:16]
     return out
+
+
+def schema_fields(format: str = DEFAULT_FORMAT) -> list[tuple[str, str, tuple[int, ...]]]:
+    """The snapshot fields of `format` without starting Node: fields.json, which a test keeps equal
+    to the driver's own list. (path, dtype, shape); dtype 'str' for text."""
+    with open(FIELDS_JSON) as fh:
+        table = json.load(fh)
+    if format not in table:
+        raise UsageError(f"no stored field list for {format!r} (stored: {', '.join(table)}); use Showdown().fields()")
+    return [(path, dtype, tuple(shape)) for path, dtype, shape in table[format]]
 
 
 def choice_string(action: int) -> str:

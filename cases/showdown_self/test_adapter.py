@@ -22,6 +22,7 @@ from adapters.showdown import (
     ShowdownShadow,
     derive_seeds,
     find_node,
+    schema_fields,
 )
 from adapters.showdown import node as node_mod
 from equivcheck.errors import ActionError, SetupError
@@ -394,3 +395,16 @@ def test_showdown_exception_is_a_driver_error(ref):
         ref.restore({STATE_KEY: '{"format":"gen1randombattle","battle":{"sides":[]}}'})
     assert "BattleError" in str(info.value) and "\n" not in str(info.value)
     ref.reset(1)
+
+
+@pytest.mark.parametrize("fmt", [GEN1, GEN9])
+def test_stored_fields_match_the_driver(ref, fmt):
+    """fields.json (schema_fields, used without Node) is the driver's own field list."""
+    assert schema_fields(fmt) == ref.fields(fmt)
+
+
+def test_self_check_case_schema_accepts_snapshots(ref):
+    from cases.showdown_self.case import SHOWDOWN_SELF
+
+    ref.reset(2)
+    assert SHOWDOWN_SELF.schema.validate(ref.snapshot(), "ref") == []
