@@ -274,7 +274,8 @@ class Showdown(Adapter):
                 if raw is not None:
                     out[i] = self._convert(self._formats[i], raw)
             return out
-        return {"turn": self._turn.copy(), "mask": self._masks.copy()}
+        masks = self._masks.copy()
+        return [{"turn": t, "mask": masks[i]} for i, t in enumerate(self._turn.tolist())]
 
     # -- batch API ----------------------------------------------------------------------------
 
@@ -283,7 +284,8 @@ class Showdown(Adapter):
     ) -> Any:
         """Start one battle per seed in one round trip; return their observations.
 
-        obs "brief": {"turn": (B,), "mask": (B, 2, n)}; obs "snapshot": a list of snapshots.
+        A list with one observation per battle: obs "brief" gives {"turn", "mask" (2, n)}; obs
+        "snapshot" gives the snapshot (None in step_batch for a battle already finished).
         """
         seeds = [int(s) for s in seeds]
         if options is None or isinstance(options, Mapping):
@@ -505,10 +507,8 @@ class Showdown(Adapter):
             {"turn": int(self._turn[0])},
         )
 
-    def _single_obs(self, obs: Any) -> Any:
-        if isinstance(obs, list):
-            return obs[0]
-        return {"turn": np.int32(obs["turn"][0]), "mask": obs["mask"][0]}
+    def _single_obs(self, obs: list[Any]) -> Any:
+        return obs[0]
 
     def snapshot(self) -> Snapshot:
         """The canonical state (FIELDS.md) plus `_state` when restorable."""
