@@ -109,6 +109,7 @@ class Showdown(Adapter):
         self._fields: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {}
         self._converters: dict[str, list[tuple[str, Any]]] = {}
         self._tables: dict[int, np.ndarray] = {}
+        self._sizes: dict[str, int] = {}
         self._obs = obs
         self._restorable = restorable
         self.action_space = JointDiscrete(_n_actions(format))
@@ -173,10 +174,13 @@ class Showdown(Adapter):
         return self._fields[fmt]
 
     def _n(self, fmt: str) -> int:
-        for key, _, shape in self.fields(fmt):
-            if key == "mask.p1":
-                return shape[0]
-        raise DriverError(f"Showdown driver fields of {fmt} lack mask.p1")
+        n = self._sizes.get(fmt)
+        if n is None:
+            shapes = [shape for key, _, shape in self.fields(fmt) if key == "mask.p1"]
+            if not shapes:
+                raise DriverError(f"Showdown driver fields of {fmt} lack mask.p1")
+            n = self._sizes[fmt] = shapes[0][0]
+        return n
 
     def _converter(self, fmt: str) -> list[tuple[str, Any]]:
         conv = self._converters.get(fmt)
