@@ -613,7 +613,10 @@ function maskArray(bits, n) {
 
 function serialize(entry) {
   const state = entry.battle.toJSON();
+  // The human log is output only; drop it, with the two indices that point into it.
   state.log = [];
+  state.sentLogPos = 0;
+  state.lastMoveLine = -1;
   return JSON.stringify({format: entry.L.formatid, battle: state});
 }
 
