@@ -4,7 +4,11 @@ from __future__ import annotations
 
 
 class EquivcheckError(Exception):
-    """Base class: a problem with the run itself, never a divergence."""
+    """Base class: a problem with the run itself, never a divergence.
+
+    Any exception an adapter raises may carry `evidence` (JSON-able: an input log, a stderr
+    tail); a crash divergence keeps it, so the backend's own replay material reaches the report.
+    """
 
     exit_code = 2
 

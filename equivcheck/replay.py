@@ -83,6 +83,7 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
 def _div(ctx: Any, entry: corpus.ReplayFile, step: int, diffs: list, before: Any, rs: Any, cs: Any) -> Divergence:
     return Divergence(case=entry.case, tier=entry.tier, runner=entry.runner, ref=ctx.ref_name, cand=ctx.cand_name,
                       master_seed=entry.master_seed or 0, episode=entry.episode or 0, episode_seed=entry.seed,
-                      step=step, diffs=diffs, actions=list(entry.actions), state_before=before, ref_state=rs,
-                      cand_state=cs, repro=f"equivcheck replay {ctx.replay_path}",
+                      step=step, diffs=diffs, actions=list(entry.actions),
+                      state_before=ctx.case.schema.visible(before), ref_state=ctx.case.schema.visible(rs),
+                      cand_state=ctx.case.schema.visible(cs), repro=f"equivcheck replay {ctx.replay_path}",
                       detail=f"replayed {entry.tier} failure" + (f" of {entry.component}" if entry.component else ""))

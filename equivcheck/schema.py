@@ -236,6 +236,8 @@ class Schema:
             if norm is not None:
                 r, c = norm(r), norm(c)
             r, c = np.asarray(r), np.asarray(c)
+            if r.dtype.kind in "USO" and c.dtype.kind in "USO":
+                r, c = r.astype(object), c.astype(object)
             if r.shape != c.shape or r.dtype != c.dtype:
                 kind = "shape" if r.shape != c.shape else "dtype"
                 for b in np.flatnonzero(active):
@@ -252,6 +254,12 @@ class Schema:
                 e = None if err is None else float(err[b])
                 out.setdefault(int(b), []).append(FieldDiff(path, r[b], c[b], oracle=oracle.describe(), error=e))
         return out
+
+    def visible(self, snap: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """A snapshot without the ignored known-difference fields (what reports show)."""
+        if snap is None:
+            return None
+        return {k: v for k, v in snap.items() if k not in self.ignored}
 
     def describe_known(self) -> list[dict[str, str]]:
         """The known differences, for the report."""

@@ -622,3 +622,21 @@ def _array_conv(dtype: np.dtype) -> Any:
         return np.asarray(value, dtype=dtype)
 
     return conv
+
+
+class ShowdownShadowDamage(ShowdownShadow):
+    """The shadow with one wrong damage roll per battle (its 2nd damaging hit does 1 HP less)."""
+
+    name: ClassVar[str] = "showdown-shadow-damage"
+
+    def __init__(self, format: str = DEFAULT_FORMAT, **kwargs: Any) -> None:
+        super().__init__(format, mutate="damage", **kwargs)
+
+
+class ShowdownShadowPrng(ShowdownShadow):
+    """The shadow with one skipped PRNG draw per battle (the 3rd draw of play)."""
+
+    name: ClassVar[str] = "showdown-shadow-prng"
+
+    def __init__(self, format: str = DEFAULT_FORMAT, **kwargs: Any) -> None:
+        super().__init__(format, mutate="prng", **kwargs)

@@ -24,6 +24,11 @@ class ReferenceProcessDied(ShowdownError):
         self.stderr_tail = stderr_tail
         self.input_logs: dict[str, list[str]] = dict(input_logs or {})
 
+    @property
+    def evidence(self) -> dict[str, object]:
+        """What the framework attaches to a crash divergence: every open battle's input log."""
+        return {"input_logs": self.input_logs, "returncode": self.returncode, "stderr_tail": self.stderr_tail}
+
 
 class DriverTimeout(ShowdownError):
     """The driver did not answer in time; the process was stopped."""
@@ -31,6 +36,11 @@ class DriverTimeout(ShowdownError):
     def __init__(self, message: str, input_logs: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.input_logs: dict[str, list[str]] = dict(input_logs or {})
+
+    @property
+    def evidence(self) -> dict[str, object]:
+        """Every open battle's input log, for the crash divergence."""
+        return {"input_logs": self.input_logs}
 
 
 class DriverError(ShowdownError):
@@ -43,3 +53,8 @@ class DriverError(ShowdownError):
         self.battle = battle
         self.stack = stack
         self.input_log: list[str] = list(input_log or [])
+
+    @property
+    def evidence(self) -> dict[str, object]:
+        """The failing battle's input log and Showdown's stack, for the crash divergence."""
+        return {"battle": self.battle, "input_log": self.input_log, "stack": self.stack}

@@ -1,7 +1,7 @@
 """The Showdown self-check: the reference against a second, independent Showdown process.
 
-`equivcheck diff --ref showdown --cand showdown-shadow` must pass; with the shadow's option
-mutate="damage" or mutate="prng" it must fail, naming the turn and the field.
+`equivcheck diff --ref showdown --cand showdown-shadow` must pass; the mutated shadows
+showdown-shadow-damage and showdown-shadow-prng must fail, naming the turn and the field.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _hp_lost(prev: dict, cur: dict) -> bool:
 SHOWDOWN_SELF = Case(
     name="showdown-self",
     reference="showdown",
-    candidates=["showdown-shadow"],
+    candidates=["showdown-shadow", "showdown-shadow-damage", "showdown-shadow-prng"],
     schema=showdown_schema(),
     liveness=[
         changes("the PRNG advances", "prng"),

@@ -64,6 +64,7 @@ class Divergence:
     corpus_file: str | None = None
     detail: str = ""
     error_curve: dict[str, list[float]] = field(default_factory=dict)
+    evidence: Any = None
 
     def headline(self) -> str:
         """One line: where and what."""

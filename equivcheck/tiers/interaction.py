@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from equivcheck import seeding
-from equivcheck.adapter import Box, supports
+from equivcheck.adapter import Box, JointDiscrete, supports
 from equivcheck.case import Scenario
 from equivcheck.corpus import ReplayFile
 from equivcheck.policies import ReplayPolicy, from_plain, to_plain
@@ -43,6 +43,10 @@ def action_strategy(space: Any, mask: np.ndarray | None) -> st.SearchStrategy:
         grid.sort(key=abs)
         return st.lists(st.sampled_from(grid), min_size=size, max_size=size).map(
             lambda xs: np.asarray(xs, dtype=space.dtype).reshape(space.shape))
+    if isinstance(space, JointDiscrete):
+        rows = np.ones((space.players, space.n), bool) if mask is None else np.asarray(mask, bool)
+        per_player = [st.sampled_from([int(i) for i in np.flatnonzero(r)]) if r.any() else st.just(0) for r in rows]
+        return st.tuples(*per_player).map(lambda xs: np.asarray(xs, dtype=np.int64))
     if mask is not None:
         legal = [int(i) for i in np.flatnonzero(np.asarray(mask).ravel())]
         return st.sampled_from(legal)
@@ -183,8 +187,9 @@ def _divergence(ctx: RunContext, runner: str, seed: int, step: int, diffs: list,
                 rs: Any, cs: Any, before: Any) -> Divergence:
     return Divergence(case=ctx.case.name, tier="interaction", runner=runner, ref=ctx.ref_name, cand=ctx.cand_name,
                       master_seed=ctx.config.master_seed, episode=0, episode_seed=seed, step=step, diffs=diffs,
-                      action=actions[-1] if actions else None, actions=actions, crash=crash, ref_state=rs,
-                      cand_state=cs, state_before=before)
+                      action=actions[-1] if actions else None, actions=actions, crash=crash,
+                      ref_state=ctx.case.schema.visible(rs), cand_state=ctx.case.schema.visible(cs),
+                      state_before=ctx.case.schema.visible(before))
 
 
 def _entry(ctx: RunContext, start: str, seed: int, actions: list, step: int, diffs: list) -> ReplayFile:

@@ -37,6 +37,7 @@ class RawDivergence:
     cand_state: dict[str, Any] | None
     crash: str | None = None
     crashed: str | None = None
+    evidence: Any = None
 
 
 @dataclass
@@ -70,6 +71,17 @@ class LivenessTracker:
     def results(self) -> dict[str, bool]:
         """Condition name -> met."""
         return {c.name: bool(c.satisfied(s)) for c, s in zip(self.conditions, self.state, strict=True)}
+
+
+def is_illegal(action: Any, mask: Any) -> bool:
+    """True when a discrete action (or a joint one, one row of the mask per player) is masked out."""
+    mask = np.asarray(mask, bool)
+    act = np.asarray(action)
+    if act.ndim == 0:
+        return not mask.ravel()[int(act)]
+    if mask.ndim == 2 and act.shape == (mask.shape[0],) and np.issubdtype(act.dtype, np.integer):
+        return any(row.any() and not row[int(a)] for row, a in zip(mask, act, strict=True))
+    return False
 
 
 def _with_step(snap: dict[str, Any], reward: Any, terminated: Any, truncated: Any) -> dict[str, Any]:
@@ -115,10 +127,10 @@ def run_episode(
     result.error_curve = curve
 
     def diverge(step: int, diffs: list[FieldDiff], action: Any, before: Any, rs: Any, cs: Any,
-                crash: str | None = None, crashed: str | None = None) -> None:
+                crash: str | None = None, crashed: str | None = None, exc: BaseException | None = None) -> None:
         result.divergences.append(
             RawDivergence(step, diffs, to_plain(action) if action is not None else None, list(result.actions),
-                          before, rs, cs, crash, crashed)
+                          before, rs, cs, crash, crashed, getattr(exc, "evidence", None))
         )
 
     if start is not None:
@@ -132,7 +144,7 @@ def run_episode(
         prev = _with_step(ref.snapshot(), 0.0, False, False)
     except Exception as exc:  # noqa: BLE001 - any fault of the reference is reported, not raised
         result.crashed = "ref"
-        diverge(0, [], None, None, None, None, _crash_text("reference", exc), "ref")
+        diverge(0, [], None, None, None, None, _crash_text("reference", exc), "ref", exc)
         return result
     try:
         cand.reset(seed)
@@ -141,7 +153,7 @@ def run_episode(
         cs = _with_step(cand.snapshot(), 0.0, False, False)
     except Exception as exc:  # noqa: BLE001
         result.crashed = "cand"
-        diverge(0, [], None, None, prev, None, _crash_text("candidate", exc), "cand")
+        diverge(0, [], None, None, prev, None, _crash_text("candidate", exc), "cand", exc)
         return result
     diffs = schema.compare(prev, cs, full=True)
     if diffs:
@@ -154,7 +166,7 @@ def run_episode(
         if isinstance(policy, ReplayPolicy) and t > len(policy):
             break
         action = policy(t - 1, ref_obs, mask)
-        if strict_replay and mask is not None and np.ndim(action) == 0 and not np.asarray(mask).ravel()[int(action)]:
+        if strict_replay and mask is not None and is_illegal(action, mask):
             result.invalid = True
             return result
         result.actions.append(to_plain(action))
@@ -163,7 +175,7 @@ def run_episode(
                 cand.restore(prev)
             except Exception as exc:  # noqa: BLE001
                 result.crashed = "cand"
-                diverge(t, [], action, prev, prev, None, _crash_text("candidate restore", exc), "cand")
+                diverge(t, [], action, prev, prev, None, _crash_text("candidate restore", exc), "cand", exc)
                 return result
         try:
             ref_obs, r_rew, r_term, r_trunc, _ = ref.step(action)
@@ -175,7 +187,7 @@ def run_episode(
             raise
         except Exception as exc:  # noqa: BLE001
             result.crashed = "ref"
-            diverge(t, [], action, prev, None, None, _crash_text("reference", exc), "ref")
+            diverge(t, [], action, prev, None, None, _crash_text("reference", exc), "ref", exc)
             return result
         try:
             _, c_rew, c_term, c_trunc, _ = cand.step(action)
@@ -183,7 +195,7 @@ def run_episode(
         except Exception as exc:  # noqa: BLE001
             result.crashed = "cand"
             result.steps = t
-            diverge(t, [], action, prev, rs, None, _crash_text("candidate", exc), "cand")
+            diverge(t, [], action, prev, rs, None, _crash_text("candidate", exc), "cand", exc)
             return result
         result.steps = t
         if liveness is not None:

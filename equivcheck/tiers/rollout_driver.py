@@ -208,12 +208,17 @@ def _contextualise(ctx: RunContext, ep: EpisodeResult, index: int, seed: int, ru
 
 
 def _divergence(ctx: RunContext, raw: RawDivergence, index: int, seed: int, runner: str) -> Divergence:
-    return Divergence(
+    schema = ctx.case.schema
+    div = Divergence(
         case=ctx.case.name, tier="rollout", runner=runner, ref=ctx.ref_name, cand=ctx.cand_name,
         master_seed=ctx.config.master_seed, episode=index, episode_seed=seed, step=raw.step,
-        diffs=raw.diffs, action=raw.action, actions=raw.actions, state_before=raw.state_before,
-        ref_state=raw.ref_state, cand_state=raw.cand_state, crash=raw.crash,
+        diffs=raw.diffs, action=raw.action, actions=raw.actions, state_before=schema.visible(raw.state_before),
+        ref_state=schema.visible(raw.ref_state), cand_state=schema.visible(raw.cand_state), crash=raw.crash,
+        evidence=raw.evidence,
     )
+    if raw.evidence is not None:
+        div.detail = "the crashing side attached evidence (its own replay material): see `evidence` in the JSON report"
+    return div
 
 
 def _shrink(ctx: RunContext, ref: Any, cand: Any, seed: int, actions: list[Any], runner: str) -> tuple[list[Any], int, float]:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from equivcheck import seeding
-from equivcheck.adapter import Box, supports
+from equivcheck.adapter import Box, Discrete, supports
+from equivcheck.errors import CapabilityError
 from equivcheck.case import TransferSpec
 from equivcheck.oracles.stats import tost
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
@@ -61,6 +62,9 @@ def episode_return(env: Any, policy: PolicyFn, seed: int, max_steps: int) -> flo
 def cem_train(env: Any, spec: TransferSpec, rng: np.random.Generator) -> LinearPolicy:
     """Cross-entropy method over a linear policy's parameters, scored on `spec.train_episodes` seeds."""
     space = env.action_space
+    if not isinstance(space, Box | Discrete):
+        raise CapabilityError(f"the default trainer handles Discrete and Box actions, not {type(space).__name__}; "
+                              "set TransferSpec.trainer")
     obs_dim = spec.featurise(env.reset(int(rng.integers(1 << 30)))).size
     out_dim = int(np.prod(space.shape)) if isinstance(space, Box) else space.n
     dim = out_dim * obs_dim + out_dim
