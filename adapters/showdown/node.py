@@ -210,6 +210,10 @@ def ensure_installed(progress: Any = None) -> Path:
     """
     root = install_dir()
     if _is_current(root):
+        if progress is not None:
+            runtime = node_runtime()
+            _say(progress, f"pokemon-showdown {pinned_version()} in {root}; {runtime.source} Node {runtime.version} "
+                           f"({runtime.node})")
         return root
     with _locked(root):
         if _is_current(root):
