@@ -39,6 +39,7 @@ class PongC(Adapter):
         self.params = params or PongParams()
         self.handle = PongHandle(1, self.params)
         self.batch: PongHandle | None = None
+        self._restored = False
 
     @classmethod
     def setup(cls, progress: Any = None) -> None:
@@ -55,9 +56,10 @@ class PongC(Adapter):
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
         """init(), srand(seed), reset(): the first observation."""
         params = _params(options, self.params)
-        if params != self.handle.params:
+        if params != self.handle.params or self._restored:
             self.handle.close()
             self.handle = PongHandle(1, params)
+            self._restored = False
         self._fresh(self.handle, 0, seed)
         return self.handle.obs[0].copy()
 
@@ -74,8 +76,13 @@ class PongC(Adapter):
         return to_snapshot(self.handle.get(0))
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
-        """Overwrite every field, the buffers and the glibc stream from a snapshot."""
+        """Overwrite every field, the buffers and the glibc stream from a snapshot.
+
+        A restored state may carry other config.* values; the next reset() starts from the
+        constructor's parameters again (a fresh handle), as pong-jax's reset does.
+        """
         self.handle.set(from_snapshot(snapshot), 0)
+        self._restored = True
 
     def legal_actions(self) -> np.ndarray:
         """All three actions are always legal."""
