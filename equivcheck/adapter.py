@@ -77,7 +77,7 @@ class JointDiscrete:
     """`players` integer actions, each in 0..n-1, as an int array of shape (players,).
 
     Masks have shape (players, n). A mask row with no legal action means that player has
-    nothing to choose this step (Showdown's "wait" request): its action is ignored, and
+    nothing to choose this step (a two-player game's "wait"): its action is ignored, and
     `sample` gives it 0.
     """
 
