@@ -1,0 +1,1 @@
+"""HalfCheetah case: Gymnasium HalfCheetah-v5 (MuJoCo) against MJX and Brax."""
