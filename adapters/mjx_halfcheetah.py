@@ -86,32 +86,35 @@ def _under_x64(jax: Any, flag: bool, fn: Any) -> Any:
 
 
 class Kernels:
-    """Jitted set-state/step/components for one Params, scalar and vmapped; built once per process."""
+    """Jitted set-state/step/components at one precision, scalar and vmapped; built once per process.
 
-    def __init__(self, params: Params) -> None:
+    The reward weights are traced arguments and the frame skip a static one, so the mutants that
+    change a weight share the faithful candidate's compiled code.
+    """
+
+    def __init__(self, x64: bool) -> None:
         jax, jnp, _, mjx = _imports()
         enable_compilation_cache(jax)
-        m = mjx_model(params.x64)
-        dt = float(mj_model().opt.timestep) * params.frame_skip
-        with jax.enable_x64(params.x64):
+        m = mjx_model(x64)
+        timestep = float(mj_model().opt.timestep)
+        with jax.enable_x64(x64):
             self.template = mjx.make_data(m)
         self.dtype = np.dtype(self.template.qpos.dtype)
-
-        def obs_of(d: Any) -> Any:
-            q = d.qpos[1:] if params.exclude_x else d.qpos
-            return jnp.concatenate([q, d.qvel])
 
         def set_state(d: Any, qpos: Any, qvel: Any) -> Any:
             d = d.replace(qpos=qpos.astype(d.qpos.dtype), qvel=qvel.astype(d.qvel.dtype))
             return mjx.forward(m, d)
 
-        def step(d: Any, action: Any) -> tuple[Any, Any, Any]:
+        def step(d: Any, action: Any, weights: Any, frame_skip: int) -> tuple[Any, Any]:
             x_before = d.qpos[0]
             d = d.replace(ctrl=action.astype(d.ctrl.dtype))
-            d = jax.lax.fori_loop(0, params.frame_skip, lambda _, dd: mjx.step(m, dd), d)
-            forward = params.forward_reward_weight * (d.qpos[0] - x_before) / dt
-            ctrl_cost = params.ctrl_cost_weight * jnp.sum(jnp.square(action))
-            return d, obs_of(d), forward - ctrl_cost
+            d = jax.lax.fori_loop(0, frame_skip, lambda _, dd: mjx.step(m, dd), d)
+            forward = weights[0] * (d.qpos[0] - x_before) / (timestep * frame_skip)
+            ctrl_cost = weights[1] * jnp.sum(jnp.square(action))
+            return d, forward - ctrl_cost
+
+        def step_batch(d: Any, action: Any, weights: Any, frame_skip: int) -> tuple[Any, Any]:
+            return jax.vmap(lambda dd, aa: step(dd, aa, weights, frame_skip))(d, action)
 
         def components(qpos: Any, qvel: Any) -> dict[str, Any]:
             d = set_state(self.template, qpos, qvel)
@@ -119,14 +122,14 @@ class Kernels:
             return {"M": mjx.full_m(m, d), "qfrc_bias": d.qfrc_bias, "xpos": d.xpos,
                     "contact_dist": con.dist, "contact_pos": con.pos, "contact_geom": con.geom}
 
-        def fn(f: Any) -> Any:
-            return _under_x64(jax, params.x64, jax.jit(f))
+        def fn(f: Any, static: tuple[int, ...] = ()) -> Any:
+            return _under_x64(jax, x64, jax.jit(f, static_argnums=static))
 
         self.set_state = fn(set_state)
-        self.step = fn(step)
+        self.step = fn(step, (3,))
         self.components = fn(components)
         self.set_state_batch = fn(jax.vmap(set_state))
-        self.step_batch = fn(jax.vmap(step))
+        self.step_batch = fn(step_batch, (3,))
 
     def start(self, qpos: np.ndarray, qvel: np.ndarray) -> Any:
         """Data at (qpos, qvel) after forward, from a fresh make_data."""
@@ -153,9 +156,9 @@ def enable_compilation_cache(jax: Any) -> None:
 
 
 @cache
-def kernels(params: Params) -> Kernels:
-    """The compiled kernels of `params` (jit caches them after the first call)."""
-    return Kernels(params)
+def kernels(x64: bool) -> Kernels:
+    """The kernels of one precision (jit caches the compiled code after the first call)."""
+    return Kernels(x64)
 
 
 class MjxHalfCheetah(Adapter):
@@ -167,7 +170,8 @@ class MjxHalfCheetah(Adapter):
 
     def __init__(self) -> None:
         _imports()
-        self.k = kernels(self.params)
+        self.k = kernels(self.params.x64)
+        self.weights = np.array([self.params.forward_reward_weight, self.params.ctrl_cost_weight], self.k.dtype)
         self.init_qpos = np.array(mj_model().qpos0, dtype=np.float64)
         self.init_qvel = np.zeros(mj_model().nv)
         self.d: Any = None
@@ -190,9 +194,10 @@ class MjxHalfCheetah(Adapter):
 
     def step(self, action: Any) -> StepResult:
         action = self.action_space.validate(action)
-        self.d, obs, reward = self.k.step(self.d, action)
+        self.d, reward = self.k.step(self.d, action, self.weights, self.params.frame_skip)
         self.t += 1
-        return StepResult(np.asarray(obs, np.float64), float(reward), False, bool(self.t[0] >= HORIZON), {})
+        obs = self._obs(np.asarray(self.d.qpos, np.float64), np.asarray(self.d.qvel, np.float64))
+        return StepResult(obs, float(reward), False, bool(self.t[0] >= HORIZON), {})
 
     def _obs(self, qpos: np.ndarray, qvel: np.ndarray) -> np.ndarray:
         """The observation of the current state(s): qpos without x (unless the mutant keeps it), then qvel."""
@@ -230,11 +235,10 @@ class MjxHalfCheetah(Adapter):
 
     def step_batch(self, actions: np.ndarray) -> StepResult:
         actions = np.asarray(actions, dtype=np.float32)
-        self.d, obs, reward = self.k.step_batch(self.d, actions)
+        self.d, reward = self.k.step_batch(self.d, actions, self.weights, self.params.frame_skip)
         self.t += 1
-        b = self.t.size
-        return StepResult(np.asarray(obs, np.float64), np.asarray(reward, np.float64), np.zeros(b, bool),
-                          self.t >= HORIZON, {})
+        obs = self._obs(np.asarray(self.d.qpos, np.float64), np.asarray(self.d.qvel, np.float64))
+        return StepResult(obs, np.asarray(reward, np.float64), np.zeros(self.t.size, bool), self.t >= HORIZON, {})
 
     def snapshot_batch(self) -> dict[str, np.ndarray]:
         qpos = np.asarray(self.d.qpos, dtype=np.float64)

@@ -49,9 +49,10 @@ class Horizon:
         }
 
 
-def measure(cand: str, episodes: int, steps: int, eps: float, master_seed: int = 0) -> Horizon:
+def measure(cand: str, episodes: int, steps: int, eps: float, master_seed: int = 0,
+            overrides: dict[str, float] | None = None) -> Horizon:
     """Run `episodes` lockstep episodes of `cand` against the reference and record when each left epsilon."""
-    case = make_case(eps)
+    case = make_case(eps, overrides)
     out = Horizon(cand, eps, episodes, steps)
     start = time.perf_counter()
     ref = registry.make_adapter(case.reference)
