@@ -75,8 +75,8 @@ def inject(cand: str, episodes: int, steps: int, eps: float, overrides: dict[str
 
 def table(rows: list[Verdict]) -> str:
     """The README's Markdown table."""
-    lines = ["| candidate | runner | epsilon | verdict | inject: steps beyond epsilon | largest inject error by field "
-             "| first divergent step: inject / lockstep median (min-max) |",
+    lines = [("| candidate | runner | epsilon | verdict | inject: steps beyond epsilon | largest inject error by field "
+             "| first divergent step: inject / lockstep median (min-max) |"),
              "|---|---|---|---|---|---|---|"]
     for v in rows:
         eps = f"{v.eps:g}" + "".join(f", {k} {t:g}" for k, t in v.overrides.items())
