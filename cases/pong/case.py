@@ -66,7 +66,8 @@ class MixedPlayer:
 
 
 def _grew(path: str) -> Any:
-    return lambda prev, cur: int(cur[path]) > int(prev[path])
+    """Predicate: `path` increased on this step (False when a snapshot lacks it)."""
+    return lambda prev, cur: path in prev and path in cur and int(cur[path]) > int(prev[path])
 
 
 LIVENESS = [

@@ -1,0 +1,37 @@
+"""L1 on Pong: component pairs (reference = pong.h stepped from a constructed state or its own C
+functions, candidate = the JAX components) and candidate invariants; some mutants it must catch."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cases.pong.case import CASE
+from cases.pong.mutation_score import register
+from equivcheck import registry
+from equivcheck.pytest_plugin import assert_equivalent
+
+
+@pytest.mark.tier("property")
+def test_property(equivcheck_run) -> None:  # noqa: ANN001
+    report = equivcheck_run("pong", "property", "pong-jax")
+    assert_equivalent(report)
+    assert report.tiers[0].examples >= 1000
+
+
+@pytest.mark.tier("property")
+@pytest.mark.parametrize(("mutant", "component"), [
+    ("actions_swapped", "paddle motion, tracking and clamp"),
+    ("warmup_short", "glibc rand() emulation"),
+    ("obs_bfloat16", "observation"),
+])
+def test_property_catches(equivcheck_run, mutant: str, component: str) -> None:  # noqa: ANN001
+    """The one component pair that targets the mutant's change finds it (a one-pair copy of the case)."""
+    name = f"pong-l1-{mutant}"
+    pairs = [p for p in CASE.components if p.name == component]
+    registry.register_case(name, dataclasses.replace(CASE, name=name, components=pairs, invariants=(),
+                                                     corpus_dir=None))
+    report = equivcheck_run(name, "property", register(mutant), save_corpus=False)
+    assert report.status == "divergent", report.error
+    assert [d.runner for d in report.divergences] == [component]
