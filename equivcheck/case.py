@@ -130,6 +130,8 @@ class Case:
     episodes: int = 10
     steps: int = 1000
     runner: str = "lockstep"
+    stateful_steps: int = 20
+    stateful_examples: int = 25
     corpus_dir: Path | None = None
     adapter_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     description: str = ""

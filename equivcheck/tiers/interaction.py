@@ -165,8 +165,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         if result.divergences:
             result.notes.append("stateful search skipped: the scripted scenarios already diverge")
             return result
-        examples = ctx.config.max_examples or 25
-        steps = min(ctx.config.steps or 20, 50)
+        examples = ctx.config.max_examples or case.stateful_examples
+        steps = case.stateful_steps
         found, runs = stateful_search(ctx, ref, cand, examples, steps)
         result.examples = runs
         if found:
