@@ -47,7 +47,7 @@ def _script(n: int, seed: int) -> list[list[float]]:
 
 
 L2_STEPS = 4
-"""Stateful-search length for L2 (`--steps 4`): free-running float32 vs float64 trajectories leave 1e-3
+"""Stateful-search length for L2 in the float32 variant: free-running float32 vs float64 trajectories leave 1e-3
 after 5 steps at the earliest (median 14), so longer lockstep scripts measure chaos, not composition."""
 
 SCENARIOS = [
@@ -79,7 +79,8 @@ def components(eps_scale: float = 1.0) -> list[ComponentPair]:
     ]
 
 
-def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None, name: str = "halfcheetah") -> Case:
+def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None, name: str = "halfcheetah",
+              stateful_steps: int = 20) -> Case:
     """The case with L-infinity tolerance `eps` on every float field, `overrides` per field (path -> atol)."""
     tol = {"qpos": eps, "qvel": eps, "obs": eps, "reward": eps, **(overrides or {})}
     fields = [
@@ -111,6 +112,7 @@ def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None
         episodes=3,
         steps=300,
         runner="inject",
+        stateful_steps=stateful_steps,
         corpus_dir=CORPUS,
         description="HalfCheetah-v5: MuJoCo vs MJX and Brax, L-infinity epsilon, inject runner",
     )
@@ -122,5 +124,5 @@ FLOAT32_OVERRIDES = {"qvel": 5e-2, "obs": 5e-2}
 """Per-field tolerances under which float32 MJX agrees on every measured transition: 97 of 100,000
 inject transitions leave 1e-3 in qvel (at most 0.032), none leaves 5e-2; every other field keeps 1e-3."""
 
-FLOAT32 = make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32")
-"""The float32 variant: `EQUIVCHECK_PLUGINS=cases.halfcheetah.variants equivcheck diff --case halfcheetah-f32 ...`."""
+FLOAT32 = make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32", stateful_steps=L2_STEPS)
+"""The float32 variant: `equivcheck diff --case halfcheetah-f32 --ref mujoco-halfcheetah --cand mujoco-mjx ...`."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import cases.halfcheetah.variants  # noqa: F401 - registers halfcheetah-f32
 from cases.halfcheetah.case import CASE, L2_STEPS
 from equivcheck import registry
 from equivcheck.pytest_plugin import assert_equivalent
@@ -22,7 +21,10 @@ from equivcheck.tiers.interaction import run_scenario
 @pytest.mark.parametrize(("case", "cand", "steps"),
                          [("halfcheetah-f32", "mujoco-mjx", L2_STEPS), ("halfcheetah", "mujoco-mjx-x64", 20)])
 def test_interaction(equivcheck_run, case: str, cand: str, steps: int) -> None:
-    report = equivcheck_run(case, "interaction", cand, steps=steps)
+    from equivcheck import registry
+
+    assert registry.get_case(case).stateful_steps == steps
+    report = equivcheck_run(case, "interaction", cand)
     assert_equivalent(report)
     assert report.tiers[0].episodes == len(CASE.scenarios)
 

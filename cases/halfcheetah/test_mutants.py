@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-import cases.halfcheetah.variants  # noqa: F401 - registers halfcheetah-f32
 
 EXPECTED = {
     "mujoco-mjx-mut-frameskip": (1, {"qpos", "qvel", "obs", "reward"}),

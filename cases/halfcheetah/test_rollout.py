@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-import cases.halfcheetah.variants  # noqa: F401 - registers halfcheetah-f32
 from cases.halfcheetah.case import BRAX
 from cases.halfcheetah.horizon import measure, table
 from equivcheck.pytest_plugin import assert_equivalent
