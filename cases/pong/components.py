@@ -115,14 +115,23 @@ def _pick(snap: Mapping[str, Any], *paths: str) -> dict[str, np.ndarray]:
 
 # --- strategies ---------------------------------------------------------------------------
 
+TINY = 1e-30
+"""Drawn floats with 0 < |x| < TINY become 0: XLA on CPU flushes float32 subnormals to zero and
+pong.h does not, and nothing reachable from reset() comes near them (see README, known differences)."""
+
+
+def _no_tiny(value: float) -> float:
+    return 0.0 if abs(value) < TINY else value
+
+
 def f32(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """float32-representable floats in [lo, hi] (bounds rounded inwards to float32)."""
+    """float32-representable floats in [lo, hi] (bounds rounded inwards), none of them tiny."""
     flo, fhi = F32(lo), F32(hi)
     if flo < lo:
         flo = np.nextafter(flo, F32(np.inf))
     if fhi > hi:
         fhi = np.nextafter(fhi, F32(-np.inf))
-    return st.floats(float(flo), float(fhi), width=32, allow_nan=False, allow_infinity=False)
+    return st.floats(float(flo), float(fhi), width=32, allow_nan=False, allow_infinity=False).map(_no_tiny)
 
 
 def near(points: list[float], spread: float = 3.0) -> st.SearchStrategy[float]:
