@@ -95,7 +95,7 @@ class Scenario:
     name: str
     actions: Sequence[Any]
     seed: int = 0
-    state: Callable[[Any], Snapshot] | None = None
+    state: Callable[[], Snapshot] | None = None
     candidates: Sequence[str] | None = None
 
 

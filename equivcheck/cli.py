@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--jobs", type=_positive, default=1, help="worker processes for rollout episodes")
     diff.add_argument("--batch", type=int, default=0, help="step B episodes per call on a batched candidate")
     diff.add_argument("--max-examples", type=_positive, help="Hypothesis examples per L1/L2 item")
+    diff.add_argument("--only", action="append", default=[], metavar="NAME",
+                      help="L1/L2: run only this component, invariant or scenario (repeatable)")
     diff.add_argument("--no-shrink", action="store_true", help="skip minimising the failing input")
     diff.add_argument("--no-corpus", action="store_true", help="do not save failures into the case's corpus/")
     diff.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -147,6 +149,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from equivcheck.session import build_context, run_diff
 
     case = registry.get_case(args.case) if args.case else registry.find_case(args.ref, args.cand)
+    known = {i.name for i in [*case.components, *case.invariants, *case.scenarios]}
+    unknown = [n for n in args.only if n not in known]
+    if unknown:
+        raise UsageError(f"--only: case '{case.name}' has no component, invariant or scenario {', '.join(unknown)}")
     for name in (args.ref, args.cand):
         registry.adapter_class(name)
     if args.batch < 0:
@@ -158,7 +164,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     config = RunConfig(
         tiers=args.tier, runner=args.runner, episodes=args.episodes, steps=args.steps, master_seed=seed,
         jobs=args.jobs, batch=args.batch, shrink=not args.no_shrink, save_corpus=not args.no_corpus,
-        report_dir=args.report_dir, progress=not args.quiet, max_examples=args.max_examples,
+        report_dir=args.report_dir, progress=not args.quiet, max_examples=args.max_examples, only=tuple(args.only),
     )
     if args.episode is not None:
         if args.episode < 0:

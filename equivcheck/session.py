@@ -40,6 +40,7 @@ class RunConfig:
     episode_offset: int = 0
     track_errors: bool = True
     deadline: float | None = None
+    only: tuple[str, ...] = ()
 
 
 @dataclass

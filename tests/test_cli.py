@@ -191,3 +191,14 @@ def test_only_the_first_divergent_episodes_are_saved_the_rest_get_an_episode_rep
     assert rerun.returncode == 1
     one = load_report(tmp_path / "one")["tiers"][0]
     assert one["episodes"] == 1 and one["divergences"][0]["episode_seed"] == late["episode_seed"]
+
+
+def test_only_runs_the_named_component(tmp_path: Path) -> None:
+    out = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "mut-walk-clamp-upper", "--tier",
+              "property", "--only", "reward", "--seed", "1", "--no-corpus", "--report-dir", str(tmp_path / "a"))
+    assert out.returncode == 0, out.stdout
+    out = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "mut-walk-clamp-upper", "--tier",
+              "property", "--only", "clamp", "--seed", "1", "--no-corpus", "--report-dir", str(tmp_path / "b"))
+    assert out.returncode == 1 and load_report(tmp_path / "b")["tiers"][0]["fields"] == 1
+    bad = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "toy-walk-cand", "--only", "clmp")
+    assert bad.returncode == 2 and "no component, invariant or scenario clmp" in bad.stderr

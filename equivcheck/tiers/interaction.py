@@ -149,7 +149,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     try:
         can_restore = supports(ref, "restore") and supports(cand, "restore")
         for scenario in case.scenarios:
-            if not case.applies(scenario, ctx.cand_name):
+            if not case.applies(scenario, ctx.cand_name) or (ctx.config.only and scenario.name not in ctx.config.only):
                 continue
             if scenario.state is not None and not can_restore:
                 result.notes.append(f"scenario {scenario.name} skipped: needs restore() on both sides")
@@ -162,8 +162,9 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                                   raw.actions, raw.crash, raw.ref_state, raw.cand_state, raw.state_before)
                 entry = _entry(ctx, scenario.name, scenario.seed, list(scenario.actions), raw.step, raw.diffs)
                 result.divergences.append(ctx.finish_divergence(div, entry))
-        if result.divergences:
-            result.notes.append("stateful search skipped: the scripted scenarios already diverge")
+        if result.divergences or ctx.config.only:
+            reason = "the scripted scenarios already diverge" if result.divergences else "--only selects scenarios"
+            result.notes.append(f"stateful search skipped: {reason}")
             return result
         examples = ctx.config.max_examples or case.stateful_examples
         steps = case.stateful_steps

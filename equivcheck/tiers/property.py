@@ -109,6 +109,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     start = time.perf_counter()
     items: list[ComponentPair | Invariant] = [p for p in case.components if case.applies(p, ctx.cand_name)]
     items += [i for i in case.invariants if case.applies(i, ctx.cand_name)]
+    if ctx.config.only:
+        items = [i for i in items if i.name in ctx.config.only]
     if not items:
         result.status = "skipped"
         result.notes.append(f"case '{case.name}' declares no L1 components or invariants for '{ctx.cand_name}'")

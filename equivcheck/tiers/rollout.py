@@ -60,9 +60,12 @@ class LivenessTracker:
         self.state = [c.init() for c in self.conditions]
 
     def observe(self, prev: dict[str, Any], cur: dict[str, Any]) -> None:
-        """Record one reference transition."""
+        """Record one reference transition; a predicate that raises counts as not met on that step."""
         for i, cond in enumerate(self.conditions):
-            self.state[i] = cond.observe(self.state[i], prev, cur)
+            try:
+                self.state[i] = cond.observe(self.state[i], prev, cur)
+            except Exception:  # noqa: BLE001, S110 - a broken predicate must not certify nor crash the run
+                pass
 
     def merge(self, other_state: list[Any]) -> None:
         """Join the accumulators of another tracker of the same conditions (a worker's)."""

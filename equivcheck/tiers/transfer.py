@@ -94,7 +94,9 @@ def evaluate(env: Any, policy: PolicyFn, seeds: list[int], max_steps: int) -> np
 def run(ctx: RunContext, report: Report) -> TierResult:
     """Train on each side, evaluate on both over the same seeds, TOST each direction.
 
-    The seeds are shared, so the test is paired: TOST on the per-seed return differences.
+    The seeds are shared, so the test is paired: TOST on the per-seed return differences. The
+    evaluation count is the case's (`TransferSpec.eval_episodes`), never --episodes: a TOST's power
+    is part of the case's definition.
     """
     spec = ctx.case.transfer
     result = TierResult(tier="transfer", runner="cem-linear")
@@ -105,7 +107,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     start = time.perf_counter()
     trainer = spec.trainer or cem_train
     master = ctx.config.master_seed
-    eval_n = ctx.config.episodes or spec.eval_episodes
+    eval_n = spec.eval_episodes
     eval_seeds = [seeding.derive(master, "transfer-eval", i) for i in range(eval_n)]
     ref, cand = ctx.make_ref(), ctx.make_cand()
     try:
