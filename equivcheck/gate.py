@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.session import TIERS, RunConfig

@@ -8,7 +8,7 @@ candidate steps B episodes per call and each field is compared for all B in one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -343,5 +343,3 @@ def _idle_action(space: Any, mask: Any) -> Any:
     """A legal placeholder action for a finished episode still inside the batch (never compared)."""
     return space.sample(np.random.default_rng(0), mask)
 
-
-Factory = Callable[[], Any]
