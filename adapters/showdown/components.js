@@ -30,6 +30,14 @@
  *        without an accuracy draw)
  *   teams {format, cases: [seed string]}    -> [{team, seed}]: Teams.getGenerator(format, seed).getTeam()
  *        and the generator's PRNG state afterwards
+ *   trace {cases: [{seed, p1, p2, turns}]} -> [{start, turns: [{choices, calls, turn, request}]}]: a
+ *        gen1randombattle battle from the battle seed (a `gen5,` string or four words) and two teams
+ *        (lists of sets, as `fullSet` completes them), played through `turns` (each [p1 choice, p2
+ *        choice], Showdown choice strings, "" for a player without a request); every PRNG call is
+ *        logged as [kind, args, result, label] with kind random | randomChance | sample (result: the index
+ *        drawn) | shuffle (args [len, start, end], result: the draws it made, random(i, end) each) and label
+ *        the chain of Showdown functions that made it (innermost first, from the stack); with `marks`,
+ *        entries [action, [choice, pokemon]], [eachEvent, [id]], [fieldEvent, [id]] mark the calls
  *
  * Usage: node components.js [--modules DIR]   (DIR holds node_modules/pokemon-showdown)
  */
@@ -51,6 +59,7 @@ const PKG_DIR = MODULES ? path.join(MODULES, 'node_modules', 'pokemon-showdown')
 const SD = require(PKG_DIR);
 const VERSION = require(path.join(PKG_DIR, 'package.json')).version;
 const FORMAT = 'gen1randombattle';
+Error.stackTraceLimit = 30;
 const STATS = ['atk', 'def', 'spa', 'spd', 'spe'];
 
 class Abort extends Error {}
@@ -114,6 +123,18 @@ function tracedPrng(battle, seed, trace) {
   };
   battle.prng = prng;
   return prng;
+}
+
+/** Showdown function names on the current stack (innermost first), without this file's frames. */
+function stackLabel() {
+  const lines = new Error().stack.split('\n').slice(1);
+  const names = [];
+  for (const l of lines) {
+    if (l.includes('components.js')) continue;
+    const m = l.match(/at (?:Object\.|[A-Za-z]+\.)?([A-Za-z0-9_]+) \(/) || l.match(/at ([^ ]+) \(/);
+    if (m) names.push(m[1]);
+  }
+  return names.slice(0, 6).join('<');
 }
 
 const OPS = {
@@ -200,6 +221,72 @@ const OPS = {
         if (!(err instanceof Abort)) throw err;
       }
       return out;
+    });
+  },
+
+  trace({cases}) {
+    return cases.map(c => {
+      const seed = typeof c.seed === 'string' ? c.seed : seedString(c.seed);
+      const battle = new SD.Battle({formatid: FORMAT, seed});
+      let log = [];
+      const prng = battle.prng;
+      const orig = {random: prng.random, randomChance: prng.randomChance, sample: prng.sample, shuffle: prng.shuffle};
+      let depth = 0;
+      let inner = [];
+      const wrap = (kind, fn) => function (...args) {
+        if (depth === 0) inner = [];
+        depth++;
+        let r;
+        try {
+          r = fn.apply(this, args);
+        } finally {
+          depth--;
+        }
+        if (depth > 0) {
+          if (kind === 'random') inner.push(r);
+          return r;
+        }
+        if (kind === 'sample') {
+          log.push(['sample', [args[0].length], args[0].indexOf(r), stackLabel()]);
+        } else if (kind === 'shuffle') {
+          log.push(['shuffle', [args[0].length, args[1] ?? 0, args[2] ?? args[0].length], inner, stackLabel()]);
+        } else {
+          log.push([kind, args, r, stackLabel()]);
+        }
+        return r;
+      };
+      for (const k of Object.keys(orig)) prng[k] = wrap(k, orig[k]);
+      if (c.marks) {
+        // Markers between the draws: each action run and each eachEvent/fieldEvent/speedSort call.
+        const runAction = battle.runAction.bind(battle);
+        battle.runAction = action => {
+          log.push(['action', [action.choice, action.pokemon ? String(action.pokemon) : null], null, '']);
+          return runAction(action);
+        };
+        const eachEvent = battle.eachEvent.bind(battle);
+        battle.eachEvent = (id, ...rest) => {
+          log.push(['eachEvent', [id], null, '']);
+          return eachEvent(id, ...rest);
+        };
+        const fieldEvent = battle.fieldEvent.bind(battle);
+        battle.fieldEvent = (id, ...rest) => {
+          log.push(['fieldEvent', [id], null, '']);
+          return fieldEvent(id, ...rest);
+        };
+      }
+      battle.setPlayer('p1', {name: 'p1', team: c.p1.map(fullSet)});
+      battle.setPlayer('p2', {name: 'p2', team: c.p2.map(fullSet)});
+      const start = {calls: log, seed: seedWords(battle.prng), turn: battle.turn};
+      const turns = [];
+      for (const choices of c.turns || []) {
+        log = [];
+        for (const [k, side] of [[0, 'p1'], [1, 'p2']]) {
+          if (choices[k] && !battle.choose(side, choices[k])) throw new Error(`${side} choice ${choices[k]} rejected`);
+        }
+        turns.push({choices, calls: log, seed: seedWords(battle.prng), turn: battle.turn, ended: battle.ended,
+          request: battle.sides.map(s => s.requestState)});
+      }
+      return {start, turns};
     });
   },
 
