@@ -145,12 +145,14 @@ class Kernels:
 
 
 def enable_compilation_cache(jax: Any) -> None:
-    """Use JAX's persistent compilation cache (~/.cache/equivcheck/jax) unless one is configured already."""
+    """Use JAX's persistent compilation cache (the equivcheck cache's jax/) unless one is configured already."""
     import os
+
+    from equivcheck.paths import cache_dir
 
     if jax.config.jax_compilation_cache_dir:
         return
-    path = os.environ.get("EQUIVCHECK_JAX_CACHE", os.path.expanduser("~/.cache/equivcheck/jax"))
+    path = os.environ.get("EQUIVCHECK_JAX_CACHE") or str(cache_dir("jax"))
     os.makedirs(path, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", path)
 
