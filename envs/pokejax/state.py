@@ -1,0 +1,199 @@
+"""PokeJAX battle state: one fixed-size pytree (a dict of small-integer arrays) per battle.
+
+A batch is a leading axis on every array (vmap). Sides are 0 (p1) and 1 (p2); a team member is
+named by its team index 0-5 (its place in the team as given), as the Showdown snapshot does
+(adapters/showdown/FIELDS.md); `order` is the party order (position 0 is the active slot).
+
+| key | shape, dtype | meaning |
+| --- | --- | --- |
+| `prng` | (2,) uint32 | Showdown's Gen 5 PRNG state (envs.pokejax.prng) |
+| `turn` | () int32 | `battle.turn` |
+| `ended` | () bool | `battle.ended` |
+| `winner` | () int8 | -1 none, 0 p1, 1 p2 |
+| `last_damage` | () int32 | `battle.lastDamage` |
+| `request` | (2,) int8 | REQ_NONE (wait), REQ_MOVE, REQ_SWITCH |
+| `active` | (2,) int8 | team index of the active Pokemon |
+| `order` | (2, 6) int8 | team index at each party position, -1 past the team |
+| `pokemon_left` | (2,) int8 | `side.pokemonLeft` |
+| `last_selected_move` | (2,) int16 | Gen 1 `side.lastSelectedMove` (move number; NOMOVE before any) |
+| `species`, `level` | (2, 6) int16 | dex number (0: empty slot), level |
+| `types` | (2, 6, 2) int8 | type indices, -1 for none |
+| `maxhp`, `hp` | (2, 6) int16 | |
+| `stats` | (2, 6, 5) int16 | storedStats atk, def, spa, spd, spe |
+| `modified` | (2, 6, 5) int16 | Gen 1 modifiedStats |
+| `boosts` | (2, 6, 7) int8 | atk, def, spa, spd, spe, accuracy, evasion |
+| `status` | (2, 6) int8 | index into STATUSES ("" = 0) |
+| `status_turns`, `status_start` | (2, 6) int8 | sleep counter and rolled length (not yet used by the engine) |
+| `fainted` | (2, 6) bool | |
+| `active_turns` | (2, 6) int16 | `pokemon.activeTurns` |
+| `last_move` | (2, 6) int16 | `pokemon.lastMove` (0: none) |
+| `moves`, `pp`, `maxpp` | (2, 6, 4) int16 / int8 / int8 | move slots (0: empty) |
+
+Volatiles are not yet part of the state (the first engine slice has none). `to_snapshot` maps a
+state to the Showdown adapter's snapshot keys for the fields it covers (`COVERED`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from envs.pokejax import prng, stats
+from envs.pokejax.tables import tables
+
+REQ_NONE, REQ_MOVE, REQ_SWITCH = 0, 1, 2
+REQUESTS = ("wait", "move", "switch")
+STATUSES = ("", "par", "slp", "brn", "psn", "tox", "frz", "fnt")
+NOMOVE = -1
+TEAM = 6
+DEFAULT_IVS = (30, 30, 30, 30, 30, 30)
+DEFAULT_EVS = (255, 255, 255, 255, 255, 255)
+
+State = dict[str, Any]
+
+
+def max_pp(base_pp: Any) -> Any:
+    """Gen 1 maxpp with all PP Ups: pp * 8 / 5 (Showdown 0.11.11 sets no cap)."""
+    return np.asarray(base_pp, np.int32) * 8 // 5
+
+
+def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int]) -> State:
+    """The state of a started battle from two teams of sets ({species, level?, moves, ivs?, evs?}).
+
+    IVs and EVs are lists in hp, atk, def, spa, spd, spe order (Showdown's values: even IVs
+    0-30, EVs 0-255); defaults 30 and 255. The PRNG is the battle seed advanced by the start's
+    draws (`engine.start_draws`), so `reset` lives in engine.py; this builds the rest.
+    """
+    t = tables()
+    n = (2, TEAM)
+    species = np.zeros(n, np.int16)
+    level = np.zeros(n, np.int16)
+    types = np.full(n + (2,), -1, np.int8)
+    hp = np.zeros(n, np.int16)
+    st = np.zeros(n + (5,), np.int16)
+    moves = np.zeros(n + (4,), np.int16)
+    pp = np.zeros(n + (4,), np.int8)
+    fainted = np.ones(n, bool)
+    order = np.full(n, -1, np.int8)
+    for s, team in enumerate(teams):
+        for i, mon in enumerate(team):
+            sp = t.species_index(mon["species"])
+            lv = int(mon.get("level", 100))
+            all6 = np.asarray(stats.calc_stats(t.base_stats[sp], mon.get("ivs", DEFAULT_IVS),
+                                               mon.get("evs", DEFAULT_EVS), lv))
+            species[s, i], level[s, i], types[s, i] = sp, lv, t.species_types[sp]
+            hp[s, i], st[s, i] = all6[0], all6[1:]
+            for m, mid in enumerate(mon["moves"]):
+                moves[s, i, m] = t.move_index(mid)
+                pp[s, i, m] = max_pp(t.move_pp[moves[s, i, m]])
+            fainted[s, i] = False
+            order[s, i] = i
+    active_turns = np.zeros(n, np.int16)
+    active_turns[:, 0] = 1
+    words = prng.from_seed(seed) if isinstance(seed, str) else prng.from_words(seed)
+    return {
+        "prng": jnp.asarray(words, jnp.uint32),
+        "turn": jnp.int32(1),
+        "ended": jnp.asarray(False),
+        "winner": jnp.int8(-1),
+        "last_damage": jnp.int32(0),
+        "request": jnp.full((2,), REQ_MOVE, jnp.int8),
+        "active": jnp.zeros((2,), jnp.int8),
+        "order": jnp.asarray(order),
+        "pokemon_left": jnp.asarray([len(teams[0]), len(teams[1])], jnp.int8),
+        "last_selected_move": jnp.full((2,), NOMOVE, jnp.int16),
+        "species": jnp.asarray(species),
+        "level": jnp.asarray(level),
+        "types": jnp.asarray(types),
+        "maxhp": jnp.asarray(hp),
+        "hp": jnp.asarray(hp),
+        "stats": jnp.asarray(st),
+        "modified": jnp.asarray(st),
+        "boosts": jnp.zeros(n + (7,), jnp.int8),
+        "status": jnp.zeros(n, jnp.int8),
+        "status_turns": jnp.zeros(n, jnp.int8),
+        "status_start": jnp.zeros(n, jnp.int8),
+        "fainted": jnp.asarray(fainted),
+        "active_turns": jnp.asarray(active_turns),
+        "last_move": jnp.zeros(n, jnp.int16),
+        "moves": jnp.asarray(moves),
+        "pp": jnp.asarray(pp),
+        "maxpp": jnp.asarray(pp),
+    }
+
+
+def _pokemon_keys(side: int, i: int) -> list[str]:
+    p = f"p{side + 1}.team.{i}"
+    keys = [f"{p}.{k}" for k in ("species", "level", "types", "maxhp", "hp", "stats", "modified_stats", "boosts",
+                                  "status", "fainted", "active_turns", "last_move")]
+    for m in range(4):
+        keys += [f"{p}.move.{m}.id", f"{p}.move.{m}.pp", f"{p}.move.{m}.maxpp"]
+    return keys
+
+
+COVERED: tuple[str, ...] = tuple(
+    ["turn", "prng", "ended", "winner", "request_state", "last_damage"]
+    + [k for s in range(2) for k in (f"p{s + 1}.active", f"p{s + 1}.order", f"p{s + 1}.pokemon_left",
+                                       f"p{s + 1}.request", f"p{s + 1}.last_selected_move")]
+    + [k for s in range(2) for i in range(TEAM) for k in _pokemon_keys(s, i)]
+)
+
+
+def to_snapshot(state: State) -> dict[str, Any]:
+    """The Showdown snapshot keys of `COVERED` from one (unbatched) state, as numpy/str values."""
+    t = tables()
+    s = {k: np.asarray(v) for k, v in state.items()}
+    out: dict[str, Any] = {
+        "turn": np.int32(s["turn"]),
+        "prng": np.asarray(prng.words(jnp.asarray(s["prng"]))),
+        "ended": np.bool_(s["ended"]),
+        "winner": "" if s["winner"] < 0 else f"p{int(s['winner']) + 1}",
+        "last_damage": np.int32(s["last_damage"]),
+    }
+    reqs = [int(r) for r in s["request"]]
+    out["request_state"] = "" if s["ended"] else ("switch" if REQ_SWITCH in reqs else "move")
+    for side in range(2):
+        p = f"p{side + 1}"
+        out[f"{p}.active"] = np.int8(s["active"][side])
+        out[f"{p}.order"] = s["order"][side].astype(np.int8)
+        out[f"{p}.pokemon_left"] = np.int8(s["pokemon_left"][side])
+        out[f"{p}.request"] = "" if s["ended"] else REQUESTS[reqs[side]]
+        lsm = int(s["last_selected_move"][side])
+        out[f"{p}.last_selected_move"] = "nomove" if lsm == NOMOVE else t.move_ids[lsm]
+        for i in range(TEAM):
+            q = f"{p}.team.{i}"
+            sp = int(s["species"][side, i])
+            out[f"{q}.species"] = t.species_ids[sp] if sp else ""
+            out[f"{q}.level"] = np.int16(s["level"][side, i])
+            out[f"{q}.types"] = "/".join(t.types[k] for k in s["types"][side, i] if k >= 0)
+            out[f"{q}.maxhp"] = np.int32(s["maxhp"][side, i])
+            out[f"{q}.hp"] = np.int32(s["hp"][side, i])
+            out[f"{q}.stats"] = s["stats"][side, i].astype(np.int32)
+            out[f"{q}.modified_stats"] = s["modified"][side, i].astype(np.int32)
+            out[f"{q}.boosts"] = s["boosts"][side, i].astype(np.int8)
+            out[f"{q}.status"] = STATUSES[int(s["status"][side, i])]
+            out[f"{q}.fainted"] = np.bool_(s["fainted"][side, i])
+            out[f"{q}.active_turns"] = np.int32(s["active_turns"][side, i])
+            lm = int(s["last_move"][side, i])
+            out[f"{q}.last_move"] = t.move_ids[lm] if lm else ""
+            for m in range(4):
+                mv = int(s["moves"][side, i, m])
+                out[f"{q}.move.{m}.id"] = t.move_ids[mv] if mv else ""
+                out[f"{q}.move.{m}.pp"] = np.int16(s["pp"][side, i, m])
+                out[f"{q}.move.{m}.maxpp"] = np.int16(s["maxpp"][side, i, m])
+    return out
+
+
+def packed_team(team: Sequence[Mapping[str, Any]]) -> str:
+    """Showdown's packed team string of a list of sets (for the Showdown adapter's `teams`)."""
+    rows = []
+    for mon in team:
+        ivs = ",".join(str(v) for v in mon.get("ivs", DEFAULT_IVS))
+        evs = ",".join(str(v) for v in mon.get("evs", DEFAULT_EVS))
+        name = mon.get("name", mon["species"])
+        rows.append(f"{name}|{mon['species']}||noability|{','.join(mon['moves'])}|Serious|{evs}||{ivs}||"
+                    f"{int(mon.get('level', 100))}|")
+    return "]".join(rows)
