@@ -1,6 +1,6 @@
 """PokeJAX turn engine (first slice) against Showdown: battles of damaging moves in lockstep.
 
-Teams are built from explicit sets whose moves are all in engine.SIMPLE slice (damaging, no
+Teams are built from explicit sets whose moves all satisfy engine.simple_move (damaging, no
 secondary, no effect of their own); players pick random legal actions from a seeded generator;
 after every step every field of state.COVERED (PRNG state included) must equal the Showdown
 adapter's snapshot. Speed ties are forced in some battles (mirror leads) so the tie draws are
