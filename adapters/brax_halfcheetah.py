@@ -25,8 +25,9 @@ from adapters.mujoco_halfcheetah import (
     RESET_NOISE_SCALE,
     package_version,
     reset_noise,
+    initial_batch,
+    restore_clock,
     rng_words,
-    set_rng_words,
 )
 from equivcheck.adapter import Adapter, StepResult, file_sha256
 from equivcheck.errors import SetupError
@@ -116,17 +117,12 @@ class BraxHalfCheetah(Adapter):
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """A fresh pipeline state at (qpos, qvel) through pipeline_init; t and rng when given."""
         self.state = self.k.start(np.asarray(snapshot["qpos"], np.float32), np.asarray(snapshot["qvel"], np.float32))
-        if "t" in snapshot:
-            self.t = np.array([int(snapshot["t"])], dtype=np.int64)
-        if "rng" in snapshot:
-            set_rng_words(self.gens[0], snapshot["rng"])
+        self.t = restore_clock(snapshot, self.t, self.gens[0])
 
     def reset_batch(self, seeds: np.ndarray) -> np.ndarray:
         starts = [self._initial(int(s)) for s in np.asarray(seeds).ravel()]
-        self.gens = [g for _, _, g in starts]
-        q = np.stack([a for a, _, _ in starts]).astype(np.float32)
-        qd = np.stack([b for _, b, _ in starts]).astype(np.float32)
-        self.state = self.k.start_batch(q, qd)
+        self.gens, q, qd = initial_batch(starts)
+        self.state = self.k.start_batch(q.astype(np.float32), qd.astype(np.float32))
         self.t = np.zeros(len(starts), dtype=np.int64)
         return np.asarray(self.state.obs, np.float64)
 

@@ -29,8 +29,9 @@ from adapters.mujoco_halfcheetah import (
     model_path,
     package_version,
     reset_noise,
+    initial_batch,
+    restore_clock,
     rng_words,
-    set_rng_words,
 )
 from equivcheck.adapter import Adapter, StepResult, file_sha256
 from equivcheck.errors import SetupError
@@ -221,16 +222,11 @@ class MjxHalfCheetah(Adapter):
         """Set qpos/qvel and run mjx.forward; t and rng when given."""
         self.d = self.k.set_state(self.d, np.asarray(snapshot["qpos"], self.k.dtype),
                                   np.asarray(snapshot["qvel"], self.k.dtype))
-        if "t" in snapshot:
-            self.t = np.array([int(snapshot["t"])], dtype=np.int64)
-        if "rng" in snapshot:
-            set_rng_words(self.gens[0], snapshot["rng"])
+        self.t = restore_clock(snapshot, self.t, self.gens[0])
 
     def reset_batch(self, seeds: np.ndarray) -> np.ndarray:
         starts = [self._initial(int(s)) for s in np.asarray(seeds).ravel()]
-        self.gens = [g for _, _, g in starts]
-        qpos = np.stack([q for q, _, _ in starts])
-        qvel = np.stack([v for _, v, _ in starts])
+        self.gens, qpos, qvel = initial_batch(starts)
         self.d = self.k.start_batch(qpos, qvel)
         self.t = np.zeros(len(starts), dtype=np.int64)
         return self._obs(np.asarray(self.d.qpos, np.float64), np.asarray(self.d.qvel, np.float64))

@@ -51,6 +51,19 @@ def rng_words(gen: np.random.Generator) -> np.ndarray:
     return np.array([s >> 64, s & _MASK64, inc >> 64, inc & _MASK64], dtype=np.uint64)
 
 
+def restore_clock(snapshot: Mapping[str, Any], t: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+    """The step counter and reset generator a candidate's restore() takes from a snapshot (t returned)."""
+    if "rng" in snapshot:
+        set_rng_words(gen, snapshot["rng"])
+    return np.array([int(snapshot["t"])], dtype=np.int64) if "t" in snapshot else t
+
+
+def initial_batch(starts: list[tuple[np.ndarray, np.ndarray, np.random.Generator]],
+                  ) -> tuple[list[np.random.Generator], np.ndarray, np.ndarray]:
+    """(generators, qpos (B, 9), qvel (B, 9)) from per-seed (qpos, qvel, generator) starts."""
+    return [g for _, _, g in starts], np.stack([q for q, _, _ in starts]), np.stack([v for _, v, _ in starts])
+
+
 def set_rng_words(gen: np.random.Generator, words: Any) -> None:
     """Put four uint64 words (see `rng_words`) back into a PCG64 generator; the cached half-word is cleared."""
     w = [int(x) for x in np.asarray(words, dtype=np.uint64)]
