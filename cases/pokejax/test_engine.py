@@ -1,6 +1,6 @@
 """PokeJAX turn engine (first slice) against Showdown: battles of damaging moves in lockstep.
 
-Teams are built from explicit sets whose moves all satisfy engine.simple_move (damaging, no
+Teams are built from explicit sets whose moves all satisfy engine.supported_move (damaging, no
 secondary, no effect of their own); players pick random legal actions from a seeded generator;
 after every step every field of state.COVERED (PRNG state included) must equal the Showdown
 adapter's snapshot. Speed ties are forced in some battles (mirror leads) so the tie draws are
@@ -19,13 +19,13 @@ SPECIES = ("tauros", "chansey", "snorlax", "alakazam", "starmie", "gengar", "rhy
            "zapdos", "dugtrio", "persian", "kingler", "golem", "dragonite", "lapras", "mewtwo", "pidgeot")
 
 
-def simple_moves() -> list[str]:
+def supported_moves() -> list[str]:
     t = tables()
-    return [m for m in t.move_ids[1:] if engine.simple_move(m)]
+    return [m for m in t.move_ids[1:] if engine.supported_move(m)]
 
 
 def random_teams(rng: np.random.Generator, mirror: bool) -> list[list[dict]]:
-    moves = simple_moves()
+    moves = supported_moves()
     teams = []
     for _ in range(2):
         size = int(rng.integers(1, 4))

@@ -42,8 +42,8 @@ SPE = 4
 FNT = 7  # index of "fnt" in state.STATUSES
 
 
-def simple_move(move_id: str) -> bool:
-    """Whether a move is in this slice: damaging, fixed power, no secondary, no effect of its own."""
+def supported_move(move_id: str) -> bool:
+    """Whether the engine implements this move exactly (the set grows with each engine slice)."""
     t = tables()
     m = t.move_data[t.move_index(move_id)]
     base = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "name", "num", "pp", "priority",
