@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -21,3 +24,15 @@ def cache_dir(name: str) -> Path:
     path = cache_root() / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextlib.contextmanager
+def install_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive file lock in `directory` so parallel processes (pytest-xdist, --jobs) install once."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".install.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

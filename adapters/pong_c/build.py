@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from equivcheck.errors import SetupError
-from equivcheck.paths import cache_dir
+from equivcheck.paths import cache_dir, install_lock
 
 PUFFERLIB_VERSION = "2.0.2"
 WHEEL_NAME = f"pufferlib-{PUFFERLIB_VERSION}-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
@@ -83,7 +83,7 @@ def _download_wheel(progress: Progress) -> Path:
         f"pufferlib=={PUFFERLIB_VERSION}", "-d", str(target.parent), "--quiet",
     ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SetupError(f"pip download of pufferlib=={PUFFERLIB_VERSION} failed: {exc}") from exc
     if proc.returncode != 0 or not target.is_file():
@@ -137,7 +137,7 @@ def _compile(progress: Progress) -> Path:
         compiler, *CFLAGS, f"-I{SHIM_DIR}", f"-I{pong_h_path().parent}",
         str(SHIM_SOURCE), "-o", str(tmp), "-lm",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         first = (proc.stderr.strip().splitlines() or ["no output"])[0]
         raise SetupError(f"compiling the pong-c shim failed: {first}")
@@ -148,6 +148,7 @@ def _compile(progress: Progress) -> Path:
 def ensure_installed(progress: Progress = None) -> Path:
     """Download, extract and build as needed; return the path of the built shim library."""
     check_platform()
-    wheel = _download_wheel(progress)
-    _extract(wheel, progress)
-    return _compile(progress)
+    with install_lock(cache_dir("pong-c")):
+        wheel = _download_wheel(progress)
+        _extract(wheel, progress)
+        return _compile(progress)

@@ -8,21 +8,18 @@ package-lock.json of this folder, installed with `npm ci --omit=optional --ignor
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from equivcheck.errors import SetupError
-from equivcheck.paths import cache_dir
+from equivcheck.paths import cache_dir, install_lock
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_JSON = HERE / "package.json"
@@ -179,16 +176,6 @@ def _is_current(root: Path) -> bool:
     )
 
 
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    with open(root / ".install.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _say(progress: Any, message: str) -> None:
     """Report one line: `progress` may be a callable, or an object with print() (rich's Console)
     or write() (a stream)."""
@@ -215,7 +202,7 @@ def ensure_installed(progress: Any = None) -> Path:
             _say(progress, f"pokemon-showdown {pinned_version()} in {root}; {runtime.source} Node {runtime.version} "
                            f"({runtime.node})")
         return root
-    with _locked(root):
+    with install_lock(root):
         if _is_current(root):
             return root
         runtime = node_runtime()
