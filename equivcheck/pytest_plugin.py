@@ -56,8 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _selected_tiers(config)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist hook: hand the controller's master seed to every worker."""
+    """xdist hook (optional: the plugin also runs without xdist): hand the controller's master seed to every worker."""
     node.workerinput[_MASTER_KEY] = node.config.stash[_master_stash]
 
 

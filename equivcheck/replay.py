@@ -33,7 +33,8 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
         inputs = tuple(entry.inputs) if isinstance(entry.inputs, list) else entry.inputs
         adapter = ctx.make_cand() if item.bind else None
         try:
-            diffs = check_pair(item, inputs, adapter) if hasattr(item, "cand") else check_invariant(item, inputs, adapter)
+            checker = check_pair if hasattr(item, "cand") else check_invariant
+            diffs = checker(item, inputs, adapter, case.schema.known)
         finally:
             if adapter is not None:
                 adapter.close()

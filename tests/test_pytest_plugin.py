@@ -52,6 +52,13 @@ def test_cand_filter(tester: pytest.Pytester) -> None:
     assert result.parseoutcomes().get("passed") == 2 and "failed" not in result.parseoutcomes()
 
 
+def test_runs_without_xdist(tester: pytest.Pytester) -> None:
+    result = tester.runpytest_subprocess("-p", "no:xdist", "--tier=property", "--seed=3")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*equivcheck: master seed 3*"])
+    assert result.parseoutcomes().get("passed") == 2
+
+
 def test_unknown_tier_is_a_usage_error(tester: pytest.Pytester) -> None:
     result = tester.runpytest_subprocess("--tier=rollouts")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

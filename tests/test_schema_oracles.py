@@ -103,3 +103,18 @@ def test_batch_compare_matches_scalar_compare() -> None:
         if diffs:
             scalar[int(b)] = sorted(d.path for d in diffs)
     assert {b: sorted(d.path for d in ds) for b, ds in batch.items()} == scalar == {3: ["x"], 10: ["v", "x"]}
+
+
+def test_known_differences_apply_to_component_outputs() -> None:
+    from hypothesis import strategies as st
+
+    from equivcheck.case import ComponentPair
+    from equivcheck.tiers.property import check_pair
+
+    pair = ComponentPair("hit", lambda n: {"hp": -n, "log": "ref"}, lambda n: {"hp": 0, "log": "cand"},
+                         st.integers(0, 5), Exact())
+    known = [KnownDifference("log-text", ("hit.log",), "cosmetic"),
+             KnownDifference("hp-floor", ("hit.hp",), "floored at 0", normalise=lambda v: max(int(v), 0))]
+    assert check_pair(pair, 3, known=known) == []
+    assert sorted(d.path for d in check_pair(pair, 3)) == ["hit.hp", "hit.log"]
+    assert [d.path for d in check_pair(pair, 3, known=known[:1])] == ["hit.hp"]

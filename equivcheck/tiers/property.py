@@ -7,7 +7,7 @@ fixes the draws, so a failure replays.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +18,7 @@ from equivcheck.case import ComponentPair, Invariant
 from equivcheck.corpus import ReplayFile
 from equivcheck.oracles.base import Oracle
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
+from equivcheck.schema import KnownDifference
 from equivcheck.session import RunContext
 
 
@@ -27,8 +28,18 @@ def call(fn: Any, inputs: Any, adapter: Any = None) -> Any:
     return fn(adapter, *args) if adapter is not None else fn(*args)
 
 
-def compare_outputs(oracle: Oracle, ref: Any, cand: Any, prefix: str = "") -> list[FieldDiff]:
-    """Diffs between two component outputs; dicts are compared key by key."""
+def compare_outputs(oracle: Oracle, ref: Any, cand: Any, prefix: str = "",
+                    known: Sequence[KnownDifference] = ()) -> list[FieldDiff]:
+    """Diffs between two component outputs; dicts are compared key by key.
+
+    The case's known differences apply to output paths as to snapshot fields: a matching entry
+    normalises both values before the check, or (without a normaliser) leaves the path unchecked.
+    """
+    entry = next((k for k in known if k.matches(prefix)), None) if prefix else None
+    if entry is not None:
+        if entry.normalise is None:
+            return []
+        ref, cand = entry.normalise(ref), entry.normalise(cand)
     if isinstance(ref, Mapping) and isinstance(cand, Mapping):
         diffs = []
         for key in sorted(set(ref) | set(cand), key=str):
@@ -36,13 +47,14 @@ def compare_outputs(oracle: Oracle, ref: Any, cand: Any, prefix: str = "") -> li
             if key not in ref or key not in cand:
                 diffs.append(FieldDiff(path, ref.get(key, "<missing>"), cand.get(key, "<missing>"), kind="missing"))
             else:
-                diffs.extend(compare_outputs(oracle, ref[key], cand[key], path))
+                diffs.extend(compare_outputs(oracle, ref[key], cand[key], path, known))
         return diffs
     ok, err = oracle.check(ref, cand)
     return [] if ok else [FieldDiff(prefix or "output", ref, cand, oracle=oracle.describe(), error=err)]
 
 
-def check_pair(pair: ComponentPair, inputs: Any, adapter: Any = None) -> list[FieldDiff]:
+def check_pair(pair: ComponentPair, inputs: Any, adapter: Any = None,
+               known: Sequence[KnownDifference] = ()) -> list[FieldDiff]:
     """Run both components on `inputs`; a candidate exception the reference does not share is a diff."""
     try:
         ref_out = call(pair.ref, inputs)
@@ -56,10 +68,11 @@ def check_pair(pair: ComponentPair, inputs: Any, adapter: Any = None) -> list[Fi
         if isinstance(ref_out, _Raised) and isinstance(cand_out, _Raised):
             return []
         return [FieldDiff(pair.name, repr(ref_out), repr(cand_out), kind="raised")]
-    return compare_outputs(pair.oracle, ref_out, cand_out, pair.name)
+    return compare_outputs(pair.oracle, ref_out, cand_out, pair.name, known)
 
 
-def check_invariant(inv: Invariant, inputs: Any, adapter: Any = None) -> list[FieldDiff]:
+def check_invariant(inv: Invariant, inputs: Any, adapter: Any = None,
+                    known: Sequence[KnownDifference] = ()) -> list[FieldDiff]:
     """A violated invariant (it returned False or raised) as one diff; None or True means it holds."""
     try:
         ok = call(inv.check, inputs, adapter if inv.bind else None)
@@ -78,7 +91,7 @@ class _Raised:
 
 
 def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int,
-           adapter: Any = None) -> tuple[Any, list[FieldDiff], int]:
+           adapter: Any = None, known: Sequence[KnownDifference] = ()) -> tuple[Any, list[FieldDiff], int]:
     """Hypothesis search for a failing input; returns (shrunk input or None, its diffs, examples run)."""
     checker = check_pair if isinstance(item, ComponentPair) else check_invariant
     last: dict[str, Any] = {}
@@ -90,7 +103,7 @@ def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int,
     @given(item.strategy)
     def prop(inputs: Any) -> None:
         count[0] += 1
-        diffs = checker(item, inputs, adapter)
+        diffs = checker(item, inputs, adapter, known)
         if diffs:
             last["inputs"], last["diffs"] = inputs, diffs
             raise AssertionError(diffs[0].path)
@@ -131,7 +144,7 @@ def _search_item(ctx: RunContext, item: ComponentPair | Invariant, adapter: Any,
     """Search one item and record its shrunk failure, if any, with a replay file."""
     case = ctx.case
     n = ctx.config.max_examples or item.max_examples
-    inputs, diffs, count = search(item, ctx.config.master_seed, n, adapter)
+    inputs, diffs, count = search(item, ctx.config.master_seed, n, adapter, case.schema.known)
     result.examples += count
     result.fields += 1
     if inputs is None:
