@@ -156,6 +156,9 @@ def run_diff(ctx: RunContext) -> Report:
     try:
         report.versions = ctx.versions
         for tier in cfg.tiers:
+            if cfg.deadline is not None and time.time() > cfg.deadline:
+                report.error = f"budget exhausted before the {tier} tier; the report holds the tiers that ran"
+                break
             result = runners[tier](ctx, report)
             if not any(t is result for t in report.tiers):
                 report.tiers.append(result)

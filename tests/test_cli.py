@@ -202,3 +202,13 @@ def test_only_runs_the_named_component(tmp_path: Path) -> None:
     assert out.returncode == 1 and load_report(tmp_path / "b")["tiers"][0]["fields"] == 1
     bad = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "toy-walk-cand", "--only", "clmp")
     assert bad.returncode == 2 and "no component, invariant or scenario clmp" in bad.stderr
+
+
+@pytest.mark.parametrize("tier_run", ["property", "interaction", "transfer"])
+def test_deadline_stops_every_tier(tier_run: str) -> None:
+    import time
+
+    from tests.conftest import run_pair
+
+    report = run_pair("toy-walk", "toy-walk-cand", tier_run, deadline=time.time() - 1)
+    assert report.exit_code == 2 and "budget exhausted" in (report.error or "")

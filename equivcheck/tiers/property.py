@@ -130,7 +130,11 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         return result
     adapter = ctx.make_cand() if any(i.bind for i in items) else None
     try:
-        for item in items:
+        for done, item in enumerate(items):
+            if ctx.config.deadline is not None and time.time() > ctx.config.deadline:
+                result.notes.append(f"budget exhausted: {done} of {len(items)} components and invariants searched")
+                report.error = f"budget exhausted in the property tier ({done} of {len(items)} items searched)"
+                break
             _search_item(ctx, item, adapter, result)
     finally:
         if adapter is not None:
