@@ -5,7 +5,7 @@ Cases live in cases/<env>/ and register through the `equivcheck.cases` entry poi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,13 +90,18 @@ class Invariant:
 
 @dataclass
 class Scenario:
-    """L2: a constructed start (a seed, or a state restored into both sides) and an action script."""
+    """L2: a constructed start and an action script.
+
+    The start is a seed, plus `options` given to both sides' reset (e.g. explicit teams), or a
+    state restored into both sides after reset.
+    """
 
     name: str
     actions: Sequence[Any]
     seed: int = 0
     state: Callable[[], Snapshot] | None = None
     candidates: Sequence[str] | None = None
+    options: Mapping[str, Any] | None = None
 
 
 @dataclass

@@ -45,13 +45,14 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
         refa, canda = ctx.make_ref(), ctx.make_cand()
         try:
             report.versions = {"ref": adapter_versions(refa), "cand": adapter_versions(canda)}
-            start_state = None
+            start_state, options = None, None
             if entry.tier == "interaction" and entry.start and not entry.start.startswith("seed:"):
                 scenarios = {s.name: s for s in case.scenarios}
                 if entry.start not in scenarios:
                     raise UsageError(f"{path}: case '{case.name}' has no scenario '{entry.start}'")
                 scenario = scenarios[entry.start]
                 start_state = scenario.state() if scenario.state is not None else None
+                options = scenario.options
             actions = [from_plain(a, refa.action_space) for a in entry.actions]
             for i, action in enumerate(actions):
                 try:
@@ -59,7 +60,7 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
                 except EquivcheckError as exc:
                     raise UsageError(f"{path}: action {i} does not fit '{ctx.ref_name}': {exc}") from exc
             ep = run_episode(refa, canda, case.schema, int(entry.seed or 0), ReplayPolicy(actions), len(actions),
-                             entry.runner, strict_replay=True, start=start_state)
+                             entry.runner, strict_replay=True, start=start_state, options=options)
             if ep.invalid:
                 raise UsageError(f"{path}: action {len(ep.actions)} is illegal for '{ctx.ref_name}' at that step")
             result.episodes = 1

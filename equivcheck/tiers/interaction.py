@@ -57,7 +57,7 @@ def run_scenario(ref: Any, cand: Any, schema: Schema, scenario: Scenario) -> Any
     """Run one scripted scenario; returns the EpisodeResult (divergences are all transitions that differ)."""
     actions = [from_plain(a, ref.action_space) for a in scenario.actions]
     return run_episode(ref, cand, schema, scenario.seed, ReplayPolicy(actions), len(actions), "lockstep",
-                       start=start_of(scenario))
+                       start=start_of(scenario), options=scenario.options)
 
 
 def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: int) -> tuple[dict | None, int]:
@@ -88,13 +88,14 @@ def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: 
             runs[0] += 1
             name, seed = start
             self.start, self.seed = name, seed
+            options = None
             if name.startswith("seed:"):
                 self.seed = int(name[5:])
                 state = None
             else:
-                state = start_of(by_name[name])
-            ref.reset(self.seed)
-            cand.reset(self.seed)
+                state, options = start_of(by_name[name]), by_name[name].options
+            for side in (ref, cand):
+                side.reset(self.seed) if options is None else side.reset(self.seed, options)
             if state is not None:
                 ref.restore(state)
                 cand.restore(state)

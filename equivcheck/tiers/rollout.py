@@ -8,7 +8,7 @@ candidate steps B episodes per call and each field is compared for all B in one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,12 +111,13 @@ def run_episode(
     max_divergences: int = 50,
     strict_replay: bool = False,
     start: dict[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> EpisodeResult:
     """Run one episode of `runner` and return its divergences (lockstep stops at the first).
 
     With `strict_replay` (shrinking), an action the reference rejects or masks out makes the
     episode invalid rather than a divergence. `start`, a constructed state, is restored into
-    both sides after reset (L2 scenarios).
+    both sides after reset (L2 scenarios); `options`, when given, goes to both sides' reset.
     """
     if runner not in RUNNERS:
         raise ValueError(f"unknown runner {runner!r}; choose one of {RUNNERS}")
@@ -141,7 +142,7 @@ def run_episode(
             if not supports(side, "restore"):
                 raise CapabilityError(f"a constructed start state needs restore() on '{getattr(side, 'name', side)}'")
     try:
-        ref_obs = ref.reset(seed)
+        ref_obs = ref.reset(seed) if options is None else ref.reset(seed, options)
         if start is not None:
             ref.restore(start)
         prev = _with_step(ref.snapshot(), 0.0, False, False)
@@ -150,7 +151,7 @@ def run_episode(
         diverge(0, [], None, None, None, None, _crash_text("reference", exc), "ref", exc)
         return result
     try:
-        cand.reset(seed)
+        cand.reset(seed) if options is None else cand.reset(seed, options)
         if start is not None:
             cand.restore(start)
         cs = _with_step(cand.snapshot(), 0.0, False, False)
