@@ -1,0 +1,249 @@
+"""`pokejax`: the PokeJAX engine (envs/pokejax, pure JAX) as an Adapter, its reference and its mutants.
+
+Same action space and seeds as the `showdown` adapter: one integer per player (0-3 move,
+4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and the teams of
+adapters.pokejax_teams (the seed's random-battle teams, moves the engine lacks substituted).
+`showdown-pokejax-teams` is the Showdown adapter given those same teams for each seed (Showdown
+takes explicit teams; the framework resets with a seed only, so the per-seed teams are chosen
+here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot.
+
+Mutants (for the case's own tests, built by replacing one engine component while the step is
+compiled, PatchedJit): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
+`pokejax-mut-damage` (the damage roll one lower, 216-254).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from adapters import pokejax_teams
+from adapters.showdown.adapter import Showdown
+from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256
+from equivcheck.errors import ActionError, UsageError
+from envs.pokejax import api, damage, engine, prng, state as pj_state
+
+MASK_KEYS = ("mask.p1", "mask.p2")
+_SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py", "tables.py", "teams.py")
+
+
+_step_batch = jax.vmap(api.step)
+
+
+def snapshot_of(st: pj_state.State) -> dict[str, Any]:
+    """The Showdown snapshot keys PokeJAX models (state.COVERED) and the two legal masks, of one state."""
+    snap = pj_state.to_snapshot(st)
+    mask = np.asarray(api.legal_mask(st))
+    snap["mask.p1"], snap["mask.p2"] = mask[0], mask[1]
+    return snap
+
+
+class PokeJax(Adapter):
+    """The PokeJAX engine: one battle through step(), B battles (vmap) through step_batch()."""
+
+    name: ClassVar[str] = "pokejax"
+    action_space = JointDiscrete(api.N_ACTIONS)
+
+    def __init__(self, jit: Callable[[Callable[..., Any]], Any] = jax.jit) -> None:
+        self._step = jit(api.step)
+        self._step_batch = jit(_step_batch)
+        self._init = jax.jit(api.init_state)
+        self._init_batch = jax.jit(jax.vmap(api.init_state))
+        self._legal = jax.jit(api.legal_mask)
+        self.state: pj_state.State | None = None
+        self.batch: pj_state.State | None = None
+        self._mask = np.zeros((2, api.N_ACTIONS), bool)
+
+    def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The battle of `seed` (battle seed and teams as the reference's); returns both observations (2, OBS_SIZE)."""
+        if options:
+            raise UsageError(f"pokejax takes no reset options, got {sorted(options)}")
+        words, teams = pokejax_teams.seed_battle(seed)
+        self.state = self._init(teams, words)
+        self._mask = np.asarray(self._legal(self.state))
+        self.batch = None
+        return np.asarray(api.observe(self.state))
+
+    def step(self, action: Any) -> StepResult:
+        """Both players' actions (p1, p2); reward is +1 when p1 wins, -1 when p2 wins (Showdown's sign)."""
+        if self.state is None:
+            raise UsageError("call reset before step")
+        if bool(self.state["ended"]):
+            raise ActionError("the battle is over; reset it")
+        a = self.action_space.validate(action)
+        self.action_space.check_legal(a, self._mask)
+        self.state, obs, reward, done, legal = self._step(self.state, jnp.asarray(a, jnp.int32))
+        self._mask = np.asarray(legal)
+        return StepResult(np.asarray(obs), float(reward[0]), bool(done), False, {"turn": int(self.state["turn"])})
+
+    def snapshot(self) -> dict[str, Any]:
+        """state.COVERED keys and the masks, with Showdown's dtypes."""
+        if self.state is None:
+            raise UsageError("call reset before snapshot")
+        return snapshot_of(self.state)
+
+    def legal_actions(self) -> np.ndarray:
+        """(2, 9) bool; an all-False row means that player waits."""
+        return self._mask.copy()
+
+    def reset_batch(self, seeds: Sequence[int]) -> np.ndarray:
+        """One battle per seed, stepped together by step_batch; returns (B, 2, OBS_SIZE) observations."""
+        words, teams = pokejax_teams.seed_battles([int(s) for s in np.asarray(seeds).reshape(-1)])
+        self.batch = self._init_batch(teams, words)
+        self.state = None
+        return np.asarray(api.observe_batch(self.batch))
+
+    def step_batch(self, actions: Any) -> StepResult:
+        """Step every battle with its (p1, p2) actions; finished battles stay as they are."""
+        if self.batch is None:
+            raise UsageError("step_batch before reset_batch")
+        arr = np.asarray(actions)
+        n = int(self.batch["turn"].shape[0])
+        if arr.shape != (n, 2) or not np.issubdtype(arr.dtype, np.integer):
+            raise ActionError(f"expected integer actions of shape ({n}, 2), got {arr.shape} {arr.dtype}")
+        was_done = np.asarray(self.batch["ended"])
+        self.batch, obs, reward, done, _ = self._step_batch(self.batch, jnp.asarray(arr, jnp.int32))
+        rew = np.where(was_done, 0.0, np.asarray(reward)[:, 0]).astype(np.float64)
+        return StepResult(np.asarray(obs), rew, np.asarray(done), np.zeros(n, bool),
+                          {"turn": np.asarray(self.batch["turn"])})
+
+    def snapshot_batch(self) -> dict[str, np.ndarray]:
+        """Every battle's snapshot stacked on a leading axis (text fields as object arrays)."""
+        if self.batch is None:
+            raise UsageError("snapshot_batch before reset_batch")
+        host = jax.tree.map(np.asarray, self.batch)
+        n = int(host["turn"].shape[0])
+        rows = [snapshot_of(jax.tree.map(lambda x, b=b: x[b], host)) for b in range(n)]
+        out: dict[str, np.ndarray] = {}
+        for key, value in rows[0].items():
+            if isinstance(value, str):
+                col = np.empty(n, dtype=object)
+                col[:] = [r[key] for r in rows]
+                out[key] = col
+            else:
+                out[key] = np.stack([r[key] for r in rows])
+        return out
+
+    def legal_actions_batch(self) -> np.ndarray:
+        """(B, 2, 9) legal masks."""
+        if self.batch is None:
+            raise UsageError("legal_actions_batch before reset_batch")
+        return np.asarray(api.legal_batch(self.batch))
+
+    def versions(self) -> dict[str, str]:
+        """JAX version and backend, the engine sources' sha256, the team source and its substitutions."""
+        here = Path(api.__file__).parent
+        out = {"backend": "envs/pokejax (JAX)", "jax": jax.__version__, "jax_backend": jax.default_backend(),
+               "teams": pokejax_teams.describe()}
+        for name in _SOURCES:
+            out[f"{name}_sha256"] = file_sha256(here / name)
+        out["team_source_sha256"] = file_sha256(pokejax_teams.__file__)
+        return out
+
+
+class ShowdownPokejaxTeams(Showdown):
+    """Showdown (the reference) playing, for each seed, the PokeJAX case's teams (adapters.pokejax_teams)."""
+
+    name: ClassVar[str] = "showdown-pokejax-teams"
+
+    def reset_batch(self, seeds: Sequence[int], options: Any = None) -> Any:
+        """Showdown's reset_batch with each seed's teams as its `teams` option."""
+        seeds = [int(s) for s in np.asarray(seeds).reshape(-1)]
+        if options is not None and not isinstance(options, Mapping):
+            per = [dict(o) for o in options]
+        else:
+            per = [dict(options or {}) for _ in seeds]
+        if any("teams" in o for o in per):
+            raise UsageError("showdown-pokejax-teams chooses the teams itself; do not pass teams")
+        _, teams = pokejax_teams.seed_battles(seeds)
+        for b, o in enumerate(per):
+            o["teams"] = pokejax_teams.packed_teams(jax.tree.map(lambda x, b=b: x[b], teams))
+        return super().reset_batch(seeds, per)
+
+    def versions(self) -> dict[str, str]:
+        """Showdown's versions plus the team source."""
+        return {**super().versions(), "teams": pokejax_teams.describe(),
+                "team_source_sha256": file_sha256(pokejax_teams.__file__)}
+
+
+@contextlib.contextmanager
+def _replaced(module: Any, name: str, value: Any) -> Iterator[None]:
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
+class PatchedJit:
+    """jax.jit for a mutant: `fn` compiled ahead of time with `module.name` replaced by `value`.
+
+    The engine reads the replaced component while it is traced. JAX caches the traces of
+    functions handed to lax.cond/switch by identity, so the caches are cleared before and after
+    each mutant compilation: the mutant never reuses the engine's traces, nor the engine the
+    mutant's. One compiled executable per argument signature.
+    """
+
+    _compiled: ClassVar[dict[Any, Any]] = {}
+    """Shared by every instance: (fn, module, name, value, argument signature) -> executable."""
+
+    def __init__(self, fn: Callable[..., Any], module: Any, name: str, value: Any) -> None:
+        self.fn, self.module, self.name, self.value = fn, module, name, value
+
+    def __call__(self, *args: Any) -> Any:
+        leaves, tree = jax.tree.flatten(args)
+        key = (self.fn, self.module.__name__, self.name, self.value, tree,
+               tuple((jnp.shape(x), jnp.result_type(x)) for x in leaves))
+        if key not in self._compiled:
+            jax.clear_caches()
+            with _replaced(self.module, self.name, self.value):
+                self._compiled[key] = jax.jit(self.fn).lower(*args).compile()
+            jax.clear_caches()
+        return self._compiled[key](*args)
+
+
+def patched_jit(module: Any, name: str, value: Any) -> Callable[[Callable[..., Any]], PatchedJit]:
+    """A jit replacement for PokeJax(jit=...): every function it compiles sees `module.name = value`."""
+    return lambda fn: PatchedJit(fn, module, name, value)
+
+
+_crit_chance = damage.crit_chance
+_random_range = prng.random_range
+
+
+def crit_from_full_speed(base_speed: Any, focus_energy: Any, crit_ratio: Any) -> jax.Array:
+    """Mutation: the Gen 1 crit threshold computed from the full base Speed (Showdown halves it first)."""
+    return _crit_chance(jnp.asarray(base_speed, jnp.int32) * 2, focus_energy, crit_ratio)
+
+
+def damage_roll_minus_one(state: prng.State, m: Any, n: Any) -> tuple[prng.State, jax.Array]:
+    """Mutation: the damage roll random(217, 256) comes out one lower; every other range is unchanged."""
+    state, k = _random_range(state, m, n)
+    if isinstance(m, int) and isinstance(n, int) and (m, n) == (217, 256):
+        k = k - 1
+    return state, k
+
+
+class PokeJaxMutCrit(PokeJax):
+    """Mutant: critical-hit threshold from the full base Speed (about twice Showdown's crit rate)."""
+
+    name: ClassVar[str] = "pokejax-mut-crit"
+
+    def __init__(self) -> None:
+        super().__init__(jit=patched_jit(damage, "crit_chance", crit_from_full_speed))
+
+
+class PokeJaxMutDamage(PokeJax):
+    """Mutant: every damage roll one lower (216-254 instead of 217-255)."""
+
+    name: ClassVar[str] = "pokejax-mut-damage"
+
+    def __init__(self) -> None:
+        super().__init__(jit=patched_jit(prng, "random_range", damage_roll_minus_one))

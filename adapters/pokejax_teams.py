@@ -1,0 +1,58 @@
+"""The teams of the PokeJAX case: each seed's gen1randombattle teams, moves the engine lacks substituted.
+
+For an integer seed, the battle seed and the players' seeds are the Showdown adapter's
+(`derive_seeds`); each player's team is the one Showdown's generator makes from that player's seed
+(teams.generate_showdown, draw-exact), passed through envs.pokejax.supported_teams.substitute
+(every move the engine lacks replaced by a supported one, deterministically; see that module).
+Both sides of a comparison get these explicit teams; once every move is supported the
+substitution changes nothing and the teams are Showdown's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+
+from adapters.showdown.adapter import derive_seeds
+from envs.pokejax import api, prng, teams as team_gen
+from envs.pokejax.supported_teams import substitute, substituted_moves
+
+
+@jax.jit
+def _battles(p_states: jax.Array) -> api.Teams:
+    """(B, 2, 2) player PRNG states -> substituted Teams with a leading axis B."""
+    _, t1 = jax.vmap(team_gen.generate_showdown)(p_states[:, 0])
+    _, t2 = jax.vmap(team_gen.generate_showdown)(p_states[:, 1])
+    return jax.vmap(lambda a, b: substitute(api.generated_teams(a, b)))(t1, t2)
+
+
+def seed_battles(seeds: Sequence[int]) -> tuple[jax.Array, api.Teams]:
+    """The battles of integer seeds: ((B, 2) uint32 battle PRNG states, substituted Teams (leading axis B))."""
+    derived = [derive_seeds(int(s)) for s in seeds]
+    battle = jnp.stack([prng.from_seed(d["battle"]) for d in derived])
+    players = jnp.stack([jnp.stack([prng.from_seed(d["p1"]), prng.from_seed(d["p2"])]) for d in derived])
+    return battle, _battles(players)
+
+
+def seed_battle(seed: int) -> tuple[jax.Array, api.Teams]:
+    """One battle of `seed`: ((2,) uint32 battle PRNG state, substituted Teams)."""
+    battle, teams = seed_battles([seed])
+    return battle[0], jax.tree.map(lambda x: x[0], teams)
+
+
+def packed_teams(teams: api.Teams) -> list[str]:
+    """Showdown's two packed team strings of one battle's Teams (the Showdown adapter's `teams`)."""
+    from envs.pokejax.state import packed_team
+
+    return [packed_team(team) for team in api.team_sets(teams)]
+
+
+def describe() -> str:
+    """One line for descriptions and versions(): how many moves are substituted, and which."""
+    subs = substituted_moves()
+    if not subs:
+        return "Showdown's own random-battle teams (every move supported, no substitution)"
+    return (f"random-battle teams with the {len(subs)} moves the engine lacks substituted "
+            f"(envs/pokejax/supported_teams.py): " + ", ".join(subs))
