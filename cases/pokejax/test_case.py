@@ -1,0 +1,83 @@
+"""The `pokejax` case: Showdown vs PokeJAX in lockstep (the default run is small; the 1,000-battle
+run is `equivcheck diff --ref showdown-pokejax-teams --cand pokejax --episodes 1000 --jobs 2`, see
+README.md), its schema, its L1 pairs, and mutants caught at their first divergent step."""
+
+from __future__ import annotations
+
+import fnmatch
+
+import numpy as np
+import pytest
+
+from adapters.pokejax import PokeJax, PokeJaxMutCrit, PokeJaxMutDamage
+from adapters.showdown import schema_fields
+from cases.pokejax.case import CASE, MASKS, NOT_MODELLED, compared_paths
+from envs.pokejax.state import COVERED
+from equivcheck.pytest_plugin import assert_equivalent
+from equivcheck.schema import STEP_FIELDS
+
+
+def test_schema_compares_covered_fields_and_masks_and_lists_the_rest() -> None:
+    schema = CASE.schema
+    assert set(schema.compared_fields) == set(COVERED) | set(MASKS) | set(STEP_FIELDS)
+    declared = {p for p, _, _ in schema_fields()}
+    not_compared = declared - set(compared_paths())
+    assert not_compared and not_compared <= schema.ignored
+    kd = next(k for k in schema.known if k.id == "not-modelled")
+    assert kd.reason == NOT_MODELLED
+    assert {p for p in declared if kd.matches(p)} == not_compared
+    assert not any(fnmatch.fnmatchcase(c, pat) for c in compared_paths() for pat in kd.fields)
+
+
+def _episodes(request: pytest.FixtureRequest, default: int) -> int:
+    return request.config.getoption("--episodes") or default
+
+
+@pytest.mark.tier("rollout")
+def test_rollout_lockstep(equivcheck_run, request: pytest.FixtureRequest) -> None:  # noqa: ANN001
+    report = equivcheck_run("pokejax", "rollout", "pokejax", episodes=_episodes(request, CASE.episodes))
+    assert_equivalent(report)
+    assert report.liveness and all(report.liveness.values()), report.liveness
+    assert report.tiers[0].steps > 10 * report.tiers[0].episodes
+
+
+@pytest.mark.tier("rollout")
+def test_rollout_batched(equivcheck_run, request: pytest.FixtureRequest) -> None:  # noqa: ANN001
+    report = equivcheck_run("pokejax", "rollout", "pokejax", batch=4, episodes=_episodes(request, 4))
+    assert_equivalent(report)
+    assert report.tiers[0].steps > 0
+
+
+@pytest.mark.tier("property")
+def test_component_pairs_run_through_the_case(equivcheck_run) -> None:  # noqa: ANN001
+    report = equivcheck_run("pokejax", "property", "pokejax", max_examples=8,
+                            only=("damage: gen1 getDamage with crit and damage rolls", "prng: Gen5RNG calls"))
+    assert_equivalent(report)
+    assert report.tiers[0].examples >= 2
+
+
+def _first_difference(mutant: PokeJax, seed: int, actions: list) -> tuple[int, set[str]]:
+    """Replay `actions` on the engine and the mutant: the first step whose snapshots differ, and the fields."""
+    good = PokeJax()
+    good.reset(seed)
+    mutant.reset(seed)
+    for t, action in enumerate(actions, start=1):
+        good.step(np.asarray(action))
+        mutant.step(np.asarray(action))
+        diffs = CASE.schema.compare(good.snapshot(), mutant.snapshot())
+        if diffs:
+            return t, {d.path for d in diffs}
+    return -1, set()
+
+
+@pytest.mark.tier("rollout")
+@pytest.mark.parametrize("mutant", [PokeJaxMutCrit, PokeJaxMutDamage])
+def test_mutant_caught_at_its_first_divergent_step(equivcheck_run, mutant: type) -> None:  # noqa: ANN001
+    report = equivcheck_run("pokejax", "rollout", mutant.name, episodes=4, save_corpus=False, shrink=False)
+    assert report.status == "divergent", report.status
+    div = report.divergences[0]
+    assert div.crash is None and div.step > 0
+    step, fields = _first_difference(mutant(), div.episode_seed, div.actions)
+    assert step == div.step
+    assert {d.path for d in div.diffs} == fields
+    assert any(f == "last_damage" or f.endswith(".hp") for f in fields), fields
