@@ -1,12 +1,12 @@
-"""PokeJAX turn engine, first slice: Showdown 0.11.11 gen1randombattle turns with damaging moves.
+"""PokeJAX turn engine: Showdown 0.11.11 gen1randombattle turns, exact draw for draw.
 
-Covered (exact against Showdown, PRNG state included, see cases/pokejax/test_engine.py):
-damaging moves with no secondary effect, no special effect and fixed power (the
-`SIMPLE_MOVES` predicate), switching, fainting and the forced switch after it, win, move order
-by priority then Speed with Showdown's tie draws, PP use. Out of scope for now (the state has no
-room for them yet): status, volatiles, secondary effects, stat stages, every move with an effect
-of its own (multi-hit, recoil, drain, two-turn, recharge, trapping, fixed damage, OHKO, ...),
-Struggle, and a battle where a move is chosen with 0 PP.
+Covered (exact against Showdown, PRNG state included, see cases/pokejax/test_engine*.py): the
+moves of `supported_move` (movefx.SUPPORTED: damaging moves with or without a status, flinch or
+stat-drop secondary, and the status moves), major status with its before-move checks, residual
+damage and switch-in damage, switching, fainting and the forced switch after it, win, move order
+by priority then Speed with Showdown's tie draws, PP use from `side.lastSelectedMoveSlot`, the
+Gen 1 choice bookkeeping (lastSelectedMove, lastEnemySelectedMove, the "Fight" of a sleeping or
+frozen Pokemon that re-queues the side's last selected move).
 
 The draw sequence of one turn, as the components.js `trace` op shows it (cases/pokejax/README.md):
 
@@ -14,14 +14,17 @@ The draw sequence of one turn, as the components.js `trace` op shows it (cases/p
    both moves at equal priority and Speed); 1 means p2 acts first;
 2. the `beforeTurn` action: eachEvent BeforeTurn, then eachEvent Update;
 3. each action: a switch is the `switch` action then its `runSwitch` action, each followed by
-   eachEvent Update; a move: accuracy `randomChance(t, 256)` (unless immune), crit
-   `randomChance(c, 256)`, damage `random(217, 256)` (damage.get_damage), then eachEvent Update;
-   a faint clears the queue (Gen 1) and requests the replacement, with no Update;
-4. the residual action: eachEvent Update; then the turn ends.
+   eachEvent Update; a move: its BeforeMove checks (moves.py, status.py), then the move; then
+   eachEvent Update; a faint clears the queue (Gen 1) and requests the replacement, with no Update;
+4. the residual action: `updateSpeed`, the Residual durations (flinch ends), eachEvent Update;
+   then the turn ends.
 
-Every eachEvent costs one `random(0, 2)` (a 2-element shuffle) when the two active Pokemon have
-the same Speed, none otherwise. The forced switch after a faint is `instaswitch` + `runSwitch`,
-each followed by an Update, then the turn ends (the residual was cleared with the queue).
+Every eachEvent costs one `random(0, 2)` (a 2-element shuffle) when the two active Pokemon's
+cached `pokemon.speed` are equal, none otherwise. Showdown refreshes that cache (`updateSpeed`)
+only when choices are committed, when a Pokemon switches in (insertChoice of its runSwitch) and
+at the residual, so a paralysis or a Speed stage change mid-turn changes ties late. The
+forced switch after a faint is `instaswitch` + `runSwitch`, each followed by an Update, then
+the turn ends (the residual was cleared with the queue).
 """
 
 from __future__ import annotations
@@ -34,32 +37,38 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from envs.pokejax import damage, prng
+from envs.pokejax import moves, prng, status, volatiles
+from envs.pokejax.movefx import movefx
 from envs.pokejax.state import REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
 from envs.pokejax.tables import tables
 
 SPE = 4
-FNT = 7  # index of "fnt" in state.STATUSES
+FNT = status.FNT
+STRUGGLE = moves.STRUGGLE
 
 
 def supported_move(move_id: str) -> bool:
     """Whether the engine implements this move exactly (the set grows with each engine slice)."""
     t = tables()
-    m = t.move_data[t.move_index(move_id)]
-    base = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "name", "num", "pp", "priority",
-            "secondaries", "target", "type"}
-    extra = set(m) - base - ({"ignoreImmunity"} if m.get("ignoreImmunity") is not True else set())
-    return (m["category"] in ("Physical", "Special") and m["basePower"] > 0 and not m["secondaries"]
-            and not extra and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent"))
+    return bool(movefx().supported[t.move_index(move_id)])
 
 
 def _shuffle2(st: State) -> State:
-    """One eachEvent: a 2-element shuffle (one draw) when the two actives' Speeds tie."""
+    """One eachEvent: a 2-element shuffle (one draw) when the actives' cached Speeds tie."""
     a0 = st["active"][0].astype(jnp.int32)
     a1 = st["active"][1].astype(jnp.int32)
-    tie = st["modified"][0, a0, SPE] == st["modified"][1, a1, SPE]
+    tie = st["speed"][0, a0] == st["speed"][1, a1]
     drawn, _ = prng.random_range(st["prng"], 0, 2)
     return {**st, "prng": jnp.where(tie, drawn, st["prng"])}
+
+
+def _update_speed(st: State) -> State:
+    """`battle.updateSpeed`: each unfainted active caches its modified Speed."""
+    speed = st["speed"]
+    for s in range(2):
+        a = st["active"][s].astype(jnp.int32)
+        speed = speed.at[s, a].set(jnp.where(st["fainted"][s, a], speed[s, a], st["modified"][s, a, SPE]))
+    return {**st, "speed": speed}
 
 
 def start_draws(state: prng.State, speed1: Any, speed2: Any) -> prng.State:
@@ -77,79 +86,68 @@ def reset(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int
     return st
 
 
-def _switch(st: State, side: jax.Array, pos: jax.Array) -> State:
-    """Switch `side`'s active Pokemon with the one at party position pos (1-5)."""
+def _clear_volatile(st: State, side: Any, i: Any) -> State:
+    """`clearVolatile` of team member i: boosts, volatiles, lastMove go; stats reset with par/brn drops."""
+    st = {**st, "boosts": st["boosts"].at[side, i].set(0), "modified": st["modified"].at[side, i].set(st["stats"][side, i]),
+          "speed": st["speed"].at[side, i].set(st["stats"][side, i, SPE]),
+          "last_move": st["last_move"].at[side, i].set(0)}
+    st = status.status_drop(st, side, i, True)
+    return volatiles.clear_all(st, side)
+
+
+def _switch(st: State, side: Any, pos: Any) -> State:
+    """The `switch` action: `side`'s active Pokemon swaps with the one at party position pos (1-5)."""
     order = st["order"]
     old = order[side, 0].astype(jnp.int32)
     new = order[side, pos].astype(jnp.int32)
+    gone = st["fainted"][side, old]
+    st = lax.cond(gone, lambda x: x, lambda x: _clear_volatile(x, side, old), st)
     order = order.at[side, 0].set(new.astype(jnp.int8)).at[side, pos].set(old.astype(jnp.int8))
-    boosts = st["boosts"].at[side, old].set(0)
-    modified = st["modified"].at[side, old].set(st["stats"][side, old])
-    status = st["status"].at[side, old].set(jnp.where(st["fainted"][side, old], 0, st["status"][side, old]))
-    active_turns = st["active_turns"].at[side, new].set(0)
-    st = {**st, "order": order, "active": st["active"].at[side].set(new.astype(jnp.int8)), "boosts": boosts,
-          "modified": modified, "status": status, "active_turns": active_turns}
-    # the old one's lastMove goes with clearVolatile; runSwitch (gen <= 2) clears every active's lastMove
-    lm = st["last_move"].at[side, old].set(0)
+    # switchIn queues runSwitch with insertChoice, which refreshes the newcomer's cached Speed
+    return {**st, "order": order, "active": st["active"].at[side].set(new.astype(jnp.int8)),
+            "status": st["status"].at[side, old].set(jnp.where(gone, 0, st["status"][side, old])),
+            "active_turns": st["active_turns"].at[side, new].set(0),
+            "speed": st["speed"].at[side, new].set(st["modified"][side, new, SPE])}
+
+
+def _run_switch(st: State, side: Any, forced: Any) -> State:
+    """The `runSwitch` action (Gen 1): every active loses lastMove, the slot index resets, status on entry."""
+    lm = st["last_move"]
     for s in range(2):
         lm = lm.at[s, st["active"][s].astype(jnp.int32)].set(0)
-    st = {**st, "last_move": lm}
-    return _shuffle2(_shuffle2(st))
+    st = {**st, "last_move": lm, "last_selected_slot": st["last_selected_slot"].at[side].set(0)}
+    return status.switch_in(st, side, forced)
 
 
-def _move(st: State, side: jax.Array, slot: jax.Array) -> tuple[State, jax.Array]:
-    """`side` uses its move in `slot` on the foe; returns (state, the foe fainted)."""
-    t = tables()
-    foe = 1 - side
-    u = st["active"][side].astype(jnp.int32)
-    d = st["active"][foe].astype(jnp.int32)
-    move = st["moves"][side, u, slot].astype(jnp.int32)
-    pp = st["pp"].at[side, u, slot].set(((st["pp"][side, u, slot].astype(jnp.int32) - 1) % 64).astype(jnp.int8))
-    st = {**st, "pp": pp, "last_move": st["last_move"].at[side, u].set(move.astype(jnp.int16))}
-
-    mtype = jnp.asarray(t.move_type, jnp.int32)[move]
-    cat = jnp.asarray(t.move_category, jnp.int32)[move]
-    physical = cat == 0
-    utypes = st["types"][side, u].astype(jnp.int32)
-    dtypes = st["types"][foe, d].astype(jnp.int32)
-    _, immune = damage.type_effectiveness(mtype, dtypes[0], dtypes[1])
-    kind, threshold = damage.accuracy_check(
-        jnp.asarray(t.move_accuracy, jnp.int32)[move], st["boosts"][side, u, 5], st["boosts"][foe, d, 6],
-        immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move])
-    rolled, hit = prng.random_chance(st["prng"], threshold, 256)
-    rolls = kind == damage.ACC_ROLL
-    s = jnp.where(rolls, rolled, st["prng"])
-    hit = jnp.where(rolls, hit, kind == damage.ACC_NOCHECK)
-
-    atk_i = jnp.where(physical, 0, 2)
-    def_i = jnp.where(physical, 1, 3)
-    base_spe = jnp.asarray(t.base_stats, jnp.int32)[st["species"][side, u].astype(jnp.int32), 5]
-    s2, dmg, _, _ = damage.get_damage(
-        s, level=st["level"][side, u], power=jnp.asarray(t.move_power, jnp.int32)[move], move_type=mtype,
-        physical=physical, crit_ratio=jnp.asarray(t.move_crit_ratio, jnp.int32)[move], user_base_speed=base_spe,
-        user_types=utypes, attack=st["modified"][side, u, atk_i], attack_raw=st["stats"][side, u, atk_i],
-        target_types=dtypes, defense=st["modified"][foe, d, def_i], defense_raw=st["stats"][foe, d, def_i])
-    s = jnp.where(hit, s2, s)
-    hp = st["hp"][foe, d].astype(jnp.int32)
-    dealt = jnp.where(hit & (dmg > 0), jnp.minimum(dmg, hp), 0)
-    new_hp = hp - dealt
-    fainted = hit & (dealt > 0) & (new_hp == 0)
-    st = {**st, "prng": s, "hp": st["hp"].at[foe, d].set(new_hp.astype(jnp.int16)),
-          "last_damage": dealt.astype(jnp.int32)}  # useMoveInner zeroes lastDamage before the hit
-    return st, fainted
-
-
-def _faint(st: State, side: jax.Array) -> State:
-    """The active Pokemon of `side` faints: the queue is cleared, a replacement is requested or the foe wins."""
+def _faint(st: State, side: Any) -> State:
+    """The active Pokemon of `side` faints (faintMessages): volatiles cleared, a side may lose."""
     a = st["active"][side].astype(jnp.int32)
+    st = _clear_volatile(st, side, a)
     left = st["pokemon_left"][side] - 1
     lost = left <= 0
-    request = jnp.where(lost, jnp.asarray([REQ_NONE, REQ_NONE], jnp.int8),
-                        jnp.where(jnp.arange(2) == side, REQ_SWITCH, REQ_NONE).astype(jnp.int8))
-    return {**st, "fainted": st["fainted"].at[side, a].set(True), "status": st["status"].at[side, a].set(jnp.where(lost, st["status"][side, a], FNT)),  # checkFainted not reached once ended
-            "last_move": st["last_move"].at[side, a].set(0),  # faint clears the volatiles and lastMove
-            "pokemon_left": st["pokemon_left"].at[side].set(left.astype(jnp.int8)), "request": request,
+    return {**st, "fainted": st["fainted"].at[side, a].set(True),
+            "status": st["status"].at[side, a].set(jnp.where(lost, st["status"][side, a], FNT)),  # no checkFainted once ended
+            "pokemon_left": st["pokemon_left"].at[side].set(left.astype(jnp.int8)),
             "ended": st["ended"] | lost, "winner": jnp.where(lost, (1 - side).astype(jnp.int8), st["winner"])}
+
+
+def _after_action(st: State, first: Any) -> tuple[State, jax.Array]:
+    """After an action: faints (the queue is cleared, switches requested) or eachEvent Update."""
+    down = []
+    for k in range(2):
+        s = (first + k) % 2
+        a = st["active"][s].astype(jnp.int32)
+        hit0 = (st["hp"][s, a] == 0) & ~st["fainted"][s, a]
+        st = lax.cond(hit0, lambda x, s=s: _faint(x, s), lambda x: x, st)
+        down.append(hit0)
+    any_down = down[0] | down[1]
+    tie = st["ended"] & (st["pokemon_left"][0] <= 0) & (st["pokemon_left"][1] <= 0)
+    st = {**st, "winner": jnp.where(tie, jnp.int8(-1), st["winner"])}
+    sides = jnp.arange(2)
+    fainted_side = jnp.where(sides == first, down[0], down[1])
+    request = jnp.where(st["ended"], REQ_NONE, jnp.where(fainted_side, REQ_SWITCH, REQ_NONE)).astype(jnp.int8)
+    st = {**st, "request": jnp.where(any_down, request, st["request"])}
+    return lax.cond(any_down, lambda x: x, _shuffle2, st), any_down
 
 
 def _end_turn(st: State) -> State:
@@ -160,16 +158,21 @@ def _end_turn(st: State) -> State:
     return {**st, "turn": st["turn"] + 1, "active_turns": at, "request": jnp.full((2,), REQ_MOVE, jnp.int8)}
 
 
-def _action(st: State, side: jax.Array, act: jax.Array, stopped: jax.Array) -> tuple[State, jax.Array]:
-    """Run one queued action of `side` unless the queue was cleared (`stopped`)."""
+def _run_move(st: State, side: Any, move: Any) -> State:
+    """A move action: the BeforeMove checks, then the move, or only AfterMoveSelf when it cannot move."""
+    st, blocked = status.before_move(st, side)
+    return lax.cond(blocked, lambda x: status.after_move_self(x, side), lambda x: moves.use_move(x, side, move), st)
+
+
+def _action(st: State, side: Any, act: Any, move: Any, stopped: Any) -> tuple[State, jax.Array]:
+    """Run one queued action of `side` (a switch, or the queued move) unless the queue was cleared."""
 
     def do_switch(st: State) -> tuple[State, jax.Array]:
-        return _switch(st, side, act - 3), jnp.asarray(False)
+        st = _shuffle2(_switch(st, side, act - 3))
+        return _after_action(_run_switch(st, side, False), side)
 
     def do_move(st: State) -> tuple[State, jax.Array]:
-        st, fainted = _move(st, side, act)
-        st = lax.cond(fainted, lambda x: _faint(x, 1 - side), _shuffle2, st)
-        return st, fainted
+        return _after_action(_run_move(st, side, move), 1 - side)
 
     def skip(st: State) -> tuple[State, jax.Array]:
         return st, jnp.asarray(False)
@@ -179,17 +182,58 @@ def _action(st: State, side: jax.Array, act: jax.Array, stopped: jax.Array) -> t
     return st, stopped | fainted
 
 
+def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
+    """Gen 1 `side.commitChoices`: the move each side's action queues and the selected-move bookkeeping."""
+    queued, lsm, slot, enemy = [], [], [], []
+    for s in range(2):
+        a = st["active"][s].astype(jnp.int32)
+        act = acts[s]
+        cur = st["status"][s, a]
+        fight = (cur == status.SLP) | (cur == status.FRZ)
+        usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0)
+        struggle = ~jnp.any(usable)
+        chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
+        old_lsm = st["last_selected_move"][s].astype(jnp.int32)
+        old_slot = st["last_selected_slot"][s].astype(jnp.int32)
+        new_lsm = jnp.where(fight, old_lsm, jnp.where(struggle, STRUGGLE, chosen))
+        new_slot = jnp.where(fight | struggle, old_slot, act)
+        new_enemy = jnp.where(fight, st["moves"][s, a, old_slot].astype(jnp.int32), jnp.where(struggle, STRUGGLE, chosen))
+        is_move = act < 4
+        queued.append(new_lsm)
+        lsm.append(jnp.where(is_move, new_lsm, old_lsm))
+        slot.append(jnp.where(is_move, new_slot, old_slot))
+        enemy.append(jnp.where(is_move, new_enemy, st["last_enemy_selected_move"][s]))
+    st = {**st, "last_selected_move": jnp.stack(lsm).astype(jnp.int16),
+          "last_selected_slot": jnp.stack(slot).astype(jnp.int8),
+          "last_enemy_selected_move": jnp.stack(enemy).astype(jnp.int16)}
+    return st, jnp.stack(queued)
+
+
+def _residual(st: State) -> State:
+    """The residual action: updateSpeed, the Residual durations (flinch ends), then eachEvent Update."""
+    st = _update_speed(st)
+    a0 = st["active"][0].astype(jnp.int32)
+    a1 = st["active"][1].astype(jnp.int32)
+    both = volatiles.has(st, 0, "flinch") & volatiles.has(st, 1, "flinch")
+    tie = both & (st["speed"][0, a0] == st["speed"][1, a1])
+    drawn, _ = prng.random_range(st["prng"], 0, 2)
+    st = {**st, "prng": jnp.where(tie, drawn, st["prng"])}
+    for s in range(2):
+        st = volatiles.with_flag(st, s, "flinch", False)
+    return _shuffle2(st)
+
+
 def _turn(st: State, actions: jax.Array) -> State:
     """A normal turn: both players chose a move (0-3) or a switch (4-8)."""
     t = tables()
     acts = actions.astype(jnp.int32)
+    st = _update_speed(st)
+    st, queued = _choices(st, acts)
     is_switch = acts >= 4
     u = st["active"].astype(jnp.int32)
-    moves = jnp.stack([st["moves"][s, u[s], jnp.minimum(acts[s], 3)] for s in range(2)]).astype(jnp.int32)
-    lsm = jnp.where(is_switch, st["last_selected_move"], moves.astype(jnp.int16))
-    st = {**st, "last_selected_move": lsm}
     speed = jnp.stack([st["modified"][s, u[s], SPE] for s in range(2)]).astype(jnp.int32)
-    prio = jnp.where(is_switch, 0, jnp.asarray(t.move_priority, jnp.int32)[moves])
+    move_prio = jnp.asarray(t.move_priority, jnp.int32)[jnp.maximum(queued, 0)]
+    prio = jnp.where(is_switch | (queued <= 0), 0, move_prio)
     same_kind = is_switch[0] == is_switch[1]
     tie = same_kind & (prio[0] == prio[1]) & (speed[0] == speed[1])
     drawn, j = prng.random_range(st["prng"], 0, 2)
@@ -200,17 +244,48 @@ def _turn(st: State, actions: jax.Array) -> State:
     first = p2_first.astype(jnp.int32)
     second = 1 - first
     st = _shuffle2(_shuffle2(st))  # beforeTurn: eachEvent BeforeTurn, eachEvent Update
-    st, stopped = _action(st, first, acts[first], jnp.asarray(False))
-    st, stopped = _action(st, second, acts[second], stopped)
-    # residual (nothing to do in this slice) + Update, then endTurn; skipped after a faint
-    return lax.cond(stopped, lambda x: x, lambda x: _end_turn(_shuffle2(x)), st)
+    st, stopped = _action(st, first, acts[first], queued[first], jnp.asarray(False))
+    st, stopped = _action(st, second, acts[second], queued[second], stopped)
+    return lax.cond(stopped, lambda x: x, lambda x: _end_turn(_residual(x)), st)
+
+
+def _forced_one(st: State, actions: jax.Array) -> State:
+    """One side replaces its fainted Pokemon: instaswitch, Update, runSwitch, Update."""
+    side = jnp.argmax(st["request"] == REQ_SWITCH).astype(jnp.int32)
+    st = _shuffle2(_switch(st, side, actions[side].astype(jnp.int32) - 3))
+    return _shuffle2(_run_switch(st, side, True))
+
+
+def _forced_both(st: State, actions: jax.Array) -> State:
+    """Both sides replace a fainted Pokemon: the two instaswitches sorted by the fainted ones' Speed
+    (a tie draws), no Update between them; the second one's runSwitch is inserted among the first
+    one's by the newcomers' Speed (a tie draws `random(0, 2)`: 0 puts it first); Update after each."""
+    u = st["active"].astype(jnp.int32)
+    old = jnp.stack([st["modified"][s, u[s], SPE] for s in range(2)]).astype(jnp.int32)
+    drawn, j = prng.random_range(st["prng"], 0, 2)
+    tie = old[0] == old[1]
+    st = {**st, "prng": jnp.where(tie, drawn, st["prng"])}
+    first = jnp.where(tie, j == 1, old[1] > old[0]).astype(jnp.int32)
+    second = 1 - first
+    st = _switch(st, first, actions[first].astype(jnp.int32) - 3)
+    st = _switch(st, second, actions[second].astype(jnp.int32) - 3)
+    u = st["active"].astype(jnp.int32)
+    new = jnp.stack([st["speed"][s, u[s]] for s in range(2)]).astype(jnp.int32)
+    drawn, k = prng.random_range(st["prng"], 0, 2)
+    tie = new[0] == new[1]
+    st = {**st, "prng": jnp.where(tie, drawn, st["prng"])}
+    second_first = jnp.where(tie, k == 0, new[second] > new[first])
+    a = jnp.where(second_first, second, first)
+    st = _shuffle2(st)
+    st = _shuffle2(_run_switch(st, a, True))
+    return _shuffle2(_run_switch(st, 1 - a, True))
 
 
 def _forced(st: State, actions: jax.Array) -> State:
-    """The replacement after a faint: the requested side switches (4-8); then the turn ends."""
-    side = jnp.argmax(st["request"] == REQ_SWITCH).astype(jnp.int32)
-    st = _switch(st, side, actions[side].astype(jnp.int32) - 3)
-    return _end_turn(st)
+    """The replacement after a faint: the requested side(s) switch (4-8); then the turn ends."""
+    st = _update_speed(st)
+    both = jnp.all(st["request"] == REQ_SWITCH)
+    return _end_turn(lax.cond(both, _forced_both, _forced_one, st, actions))
 
 
 def step(state: State, actions: Any) -> State:
@@ -226,7 +301,7 @@ def step(state: State, actions: Any) -> State:
 
 
 def legal_mask(state: State) -> np.ndarray:
-    """(2, 9) legal actions of one (unbatched) state, as the Showdown adapter's masks (this slice)."""
+    """(2, 9) legal actions of one (unbatched) state, as the Showdown adapter's masks."""
     s = {k: np.asarray(v) for k, v in state.items()}
     mask = np.zeros((2, 9), bool)
     if s["ended"]:
@@ -235,13 +310,16 @@ def legal_mask(state: State) -> np.ndarray:
         a = int(s["active"][side])
         req = int(s["request"][side])
         if req == REQ_MOVE:
-            mask[side, :4] = s["moves"][side, a] > 0
+            usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0)
+            if int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():
+                mask[side, 0] = True
+            else:
+                mask[side, :4] = usable
         if req in (REQ_MOVE, REQ_SWITCH):
             for pos in range(1, 6):
                 i = int(s["order"][side, pos])
                 mask[side, 3 + pos] = i >= 0 and not s["fainted"][side, i]
     return mask
-
 
 
 _STEP = None

@@ -15,7 +15,9 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `active` | (2,) int8 | team index of the active Pokemon |
 | `order` | (2, 6) int8 | team index at each party position, -1 past the team |
 | `pokemon_left` | (2,) int8 | `side.pokemonLeft` |
-| `last_selected_move` | (2,) int16 | Gen 1 `side.lastSelectedMove` (move number; NOMOVE before any) |
+| `last_selected_move` | (2,) int16 | Gen 1 `side.lastSelectedMove` (move number; NOMOVE before any, CANNOTMOVE) |
+| `last_selected_slot` | (2,) int8 | Gen 1 `side.lastSelectedMoveSlot` (0 after every switch) |
+| `last_enemy_selected_move` | (2,) int16 | Gen 1 `side.lastEnemySelectedMove` |
 | `species`, `level` | (2, 6) int16 | dex number (0: empty slot), level |
 | `types` | (2, 6, 2) int8 | type indices, -1 for none |
 | `maxhp`, `hp` | (2, 6) int16 | |
@@ -23,14 +25,19 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `modified` | (2, 6, 5) int16 | Gen 1 modifiedStats |
 | `boosts` | (2, 6, 7) int8 | atk, def, spa, spd, spe, accuracy, evasion |
 | `status` | (2, 6) int8 | index into STATUSES ("" = 0) |
-| `status_turns`, `status_start` | (2, 6) int8 | sleep counter and rolled length (not yet used by the engine) |
+| `status_turns`, `status_start` | (2, 6) int8 | sleep counter and rolled length (`statusState.time`, `.startTime`) |
+| `status_foe` | (2, 6) bool | the status came from the foe (`statusState.source` is not an ally: Sleep Clause) |
+| `speed` | (2, 6) int16 | `pokemon.speed`, the Speed Showdown caches in `updateSpeed` and sorts eachEvent ties by |
 | `fainted` | (2, 6) bool | |
 | `active_turns` | (2, 6) int16 | `pokemon.activeTurns` |
 | `last_move` | (2, 6) int16 | `pokemon.lastMove` (0: none) |
 | `moves`, `pp`, `maxpp` | (2, 6, 4) int16 / int8 / int8 | move slots (0: empty) |
 
-Volatiles are not yet part of the state (the first engine slice has none). `to_snapshot` maps a
-state to the Showdown adapter's snapshot keys for the fields it covers (`COVERED`).
+Volatiles belong to the active Pokemon (Showdown clears them on switch-out and faint), so they are
+kept per side: `vol` (2,) int32 holds one bit per Gen 1 volatile (envs.pokejax.volatiles.NAMES)
+and the counters are (2,) arrays named `v_<volatile>_<counter>` (volatiles.COUNTERS).
+`to_snapshot` maps a state to the Showdown adapter's snapshot keys for the fields it covers
+(`COVERED`).
 """
 
 from __future__ import annotations
@@ -41,13 +48,14 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from envs.pokejax import prng, stats
+from envs.pokejax import prng, stats, volatiles
 from envs.pokejax.tables import tables
 
 REQ_NONE, REQ_MOVE, REQ_SWITCH = 0, 1, 2
 REQUESTS = ("wait", "move", "switch")
 STATUSES = ("", "par", "slp", "brn", "psn", "tox", "frz", "fnt")
 NOMOVE = -1
+CANNOTMOVE = -2
 TEAM = 6
 DEFAULT_IVS = (30, 30, 30, 30, 30, 30)
 DEFAULT_EVS = (255, 255, 255, 255, 255, 255)
@@ -56,8 +64,9 @@ State = dict[str, Any]
 
 
 def max_pp(base_pp: Any) -> Any:
-    """Gen 1 maxpp with all PP Ups: pp * 8 / 5 (Showdown 0.11.11 sets no cap)."""
-    return np.asarray(base_pp, np.int32) * 8 // 5
+    """Gen 1 maxpp with all 3 PP Ups: pp * 8 / 5, minus 3 for a 40 PP move (`battle.calculatePP`), so 61 at most."""
+    base = np.asarray(base_pp, np.int32)
+    return base * 8 // 5 - np.where(base == 40, 3, 0)
 
 
 def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int]) -> State:
@@ -88,7 +97,7 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
             hp[s, i], st[s, i] = all6[0], all6[1:]
             for m, mid in enumerate(mon["moves"]):
                 moves[s, i, m] = t.move_index(mid)
-                pp[s, i, m] = max_pp(t.move_pp[moves[s, i, m]])
+                pp[s, i, m] = t.move_pp[moves[s, i, m]] if mid == "struggle" else max_pp(t.move_pp[moves[s, i, m]])
             fainted[s, i] = False
             order[s, i] = i
     active_turns = np.zeros(n, np.int16)
@@ -105,6 +114,8 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
         "order": jnp.asarray(order),
         "pokemon_left": jnp.asarray([len(teams[0]), len(teams[1])], jnp.int8),
         "last_selected_move": jnp.full((2,), NOMOVE, jnp.int16),
+        "last_selected_slot": jnp.zeros((2,), jnp.int8),
+        "last_enemy_selected_move": jnp.full((2,), NOMOVE, jnp.int16),
         "species": jnp.asarray(species),
         "level": jnp.asarray(level),
         "types": jnp.asarray(types),
@@ -116,19 +127,24 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
         "status": jnp.zeros(n, jnp.int8),
         "status_turns": jnp.zeros(n, jnp.int8),
         "status_start": jnp.zeros(n, jnp.int8),
+        "status_foe": jnp.zeros(n, bool),
+        "speed": jnp.asarray(st[..., 4]),
         "fainted": jnp.asarray(fainted),
         "active_turns": jnp.asarray(active_turns),
         "last_move": jnp.zeros(n, jnp.int16),
         "moves": jnp.asarray(moves),
         "pp": jnp.asarray(pp),
         "maxpp": jnp.asarray(pp),
+        **volatiles.empty(),
     }
 
 
 def _pokemon_keys(side: int, i: int) -> list[str]:
     p = f"p{side + 1}.team.{i}"
     keys = [f"{p}.{k}" for k in ("species", "level", "types", "maxhp", "hp", "stats", "modified_stats", "boosts",
-                                  "status", "fainted", "active_turns", "last_move")]
+                                  "status", "status_turns", "status_start", "toxic_counter", "fainted", "active_turns",
+                                  "last_move", "volatiles", "vol_other")]
+    keys += [f"{p}.vol.{name}.{c}" for name, c in volatiles.COUNTER_FIELDS]
     for m in range(4):
         keys += [f"{p}.move.{m}.id", f"{p}.move.{m}.pp", f"{p}.move.{m}.maxpp"]
     return keys
@@ -137,7 +153,8 @@ def _pokemon_keys(side: int, i: int) -> list[str]:
 COVERED: tuple[str, ...] = tuple(
     ["turn", "prng", "ended", "winner", "request_state", "last_damage"]
     + [k for s in range(2) for k in (f"p{s + 1}.active", f"p{s + 1}.order", f"p{s + 1}.pokemon_left",
-                                       f"p{s + 1}.request", f"p{s + 1}.last_selected_move")]
+                                       f"p{s + 1}.request", f"p{s + 1}.last_selected_move",
+                                       f"p{s + 1}.last_selected_move_slot", f"p{s + 1}.last_enemy_selected_move")]
     + [k for s in range(2) for i in range(TEAM) for k in _pokemon_keys(s, i)]
 )
 
@@ -161,8 +178,10 @@ def to_snapshot(state: State) -> dict[str, Any]:
         out[f"{p}.order"] = s["order"][side].astype(np.int8)
         out[f"{p}.pokemon_left"] = np.int8(s["pokemon_left"][side])
         out[f"{p}.request"] = "" if s["ended"] else REQUESTS[reqs[side]]
-        lsm = int(s["last_selected_move"][side])
-        out[f"{p}.last_selected_move"] = "nomove" if lsm == NOMOVE else t.move_ids[lsm]
+        out[f"{p}.last_selected_move"] = move_name(int(s["last_selected_move"][side]))
+        out[f"{p}.last_selected_move_slot"] = np.int8(s["last_selected_slot"][side])
+        out[f"{p}.last_enemy_selected_move"] = move_name(int(s["last_enemy_selected_move"][side]))
+        act = int(s["active"][side])
         for i in range(TEAM):
             q = f"{p}.team.{i}"
             sp = int(s["species"][side, i])
@@ -175,6 +194,10 @@ def to_snapshot(state: State) -> dict[str, Any]:
             out[f"{q}.modified_stats"] = s["modified"][side, i].astype(np.int32)
             out[f"{q}.boosts"] = s["boosts"][side, i].astype(np.int8)
             out[f"{q}.status"] = STATUSES[int(s["status"][side, i])]
+            out[f"{q}.status_turns"] = np.int16(s["status_turns"][side, i])
+            out[f"{q}.status_start"] = np.int16(s["status_start"][side, i])
+            holds = i == act and not s["fainted"][side, i]
+            out.update(volatiles.snapshot(s, side, holds, q))
             out[f"{q}.fainted"] = np.bool_(s["fainted"][side, i])
             out[f"{q}.active_turns"] = np.int32(s["active_turns"][side, i])
             lm = int(s["last_move"][side, i])
@@ -185,6 +208,15 @@ def to_snapshot(state: State) -> dict[str, Any]:
                 out[f"{q}.move.{m}.pp"] = np.int16(s["pp"][side, i, m])
                 out[f"{q}.move.{m}.maxpp"] = np.int16(s["maxpp"][side, i, m])
     return out
+
+
+def move_name(number: int) -> str:
+    """Showdown's id of a move number, or of the NOMOVE/CANNOTMOVE markers."""
+    if number == NOMOVE:
+        return "nomove"
+    if number == CANNOTMOVE:
+        return "cannotmove"
+    return tables().move_ids[number]
 
 
 def packed_team(team: Sequence[Mapping[str, Any]]) -> str:

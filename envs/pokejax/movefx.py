@@ -1,0 +1,109 @@
+"""Per-move effect tables for the turn engine, derived from the generated move data (tables.py).
+
+Each move gets a family (the branch of the engine's `lax.switch` that runs it) and the numbers
+its branch needs: the secondary effect (kind, status, stat stages, chance), the primary status
+of a status move, the Fire moves that thaw (a `brn` secondary). `SUPPORTED` marks the moves
+the engine runs exactly; it grows with each engine slice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from envs.pokejax.status import BRN, FRZ, PAR, PSN, SLP, TOX
+from envs.pokejax.tables import tables
+
+FAM_DAMAGE, FAM_STATUS = 0, 1
+FAMILIES = ("damage", "status")
+SEC_NONE, SEC_STATUS, SEC_FLINCH, SEC_BOOST, SEC_CONFUSION = range(5)
+BOOST_NAMES = ("atk", "def", "spa", "spd", "spe", "accuracy", "evasion")
+STATUS_INDEX = {"par": PAR, "slp": SLP, "brn": BRN, "psn": PSN, "tox": TOX, "frz": FRZ}
+BASE_KEYS = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "name", "num", "pp", "priority",
+             "secondaries", "target", "type", "ignoreImmunity"}
+# moves whose callbacks draw nothing and change nothing the engine tracks (Pay Day's message, Thunder's weather)
+HARMLESS_CALLBACKS = {"payday": {"onHit"}, "thunder": {"onModifyMove"}}
+SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
+                   "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
+                   "stunspore", "substitute", "supersonic", "teleport", "thunderwave", "toxic", "transform"}
+
+
+@dataclass(frozen=True)
+class MoveFx:
+    """Effect arrays indexed by move number."""
+
+    family: np.ndarray
+    sec_kind: np.ndarray
+    sec_status: np.ndarray
+    sec_boosts: np.ndarray
+    thaws: np.ndarray
+    status: np.ndarray
+    skip_last_damage: np.ndarray
+    recoil: np.ndarray
+    supported: np.ndarray
+
+
+def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
+    secs = m["secondaries"]
+    boosts = [0] * 7
+    if not secs:
+        return SEC_NONE, 0, boosts
+    sec = secs[0]
+    if "status" in sec:
+        return SEC_STATUS, STATUS_INDEX[sec["status"]], boosts
+    if sec.get("volatileStatus") == "flinch":
+        return SEC_FLINCH, 0, boosts
+    if sec.get("volatileStatus") == "confusion":
+        return SEC_CONFUSION, 0, boosts
+    for name, delta in sec["boosts"].items():
+        boosts[BOOST_NAMES.index(name)] = delta
+    return SEC_BOOST, 0, boosts
+
+
+def _family(m: dict[str, Any]) -> int | None:
+    """The family of a move the engine runs, or None (not yet supported)."""
+    extra = set(m) - BASE_KEYS - {"recoil"}
+    callbacks = set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
+    if callbacks:
+        return None
+    extra.discard("callbacks")
+    if m["category"] == "Status":
+        if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
+            return FAM_STATUS
+        return None
+    kind, _, _ = _secondary(m)
+    if (not extra and m["basePower"] > 0 and kind != SEC_CONFUSION
+            and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal")):
+        return FAM_DAMAGE
+    return None
+
+
+@lru_cache(maxsize=1)
+def movefx() -> MoveFx:
+    """The effect arrays (built once from the move data)."""
+    t = tables()
+    n = len(t.move_ids)
+    family = np.zeros(n, np.int8)
+    sec_kind = np.zeros(n, np.int8)
+    sec_status = np.zeros(n, np.int8)
+    sec_boosts = np.zeros((n, 7), np.int8)
+    thaws = np.zeros(n, bool)
+    status = np.zeros(n, np.int8)
+    skip = np.zeros(n, bool)
+    recoil = np.zeros((n, 2), np.int16)
+    supported = np.zeros(n, bool)
+    for i in range(1, n):
+        m = t.move_data[i]
+        fam = _family(m)
+        supported[i] = fam is not None
+        family[i] = fam or 0
+        sec_kind[i], sec_status[i], sec_boosts[i] = _secondary(m)
+        thaws[i] = sec_kind[i] == SEC_STATUS and sec_status[i] == BRN
+        status[i] = STATUS_INDEX.get(m.get("status", ""), 0)
+        skip[i] = m["id"] in SKIP_LASTDAMAGE
+        recoil[i] = m.get("recoil", [0, 1])
+    return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
+                  status=status, skip_last_damage=skip, recoil=recoil, supported=supported)
