@@ -39,7 +39,7 @@ from jax import lax
 
 from envs.pokejax import moves, prng, status, volatiles
 from envs.pokejax.movefx import movefx
-from envs.pokejax.state import REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
+from envs.pokejax.state import CANNOTMOVE, REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
 from envs.pokejax.tables import tables
 
 SPE = 4
@@ -126,7 +126,6 @@ def _faint(st: State, side: Any) -> State:
     left = st["pokemon_left"][side] - 1
     lost = left <= 0
     return {**st, "fainted": st["fainted"].at[side, a].set(True),
-            "status": st["status"].at[side, a].set(jnp.where(lost, st["status"][side, a], FNT)),  # no checkFainted once ended
             "pokemon_left": st["pokemon_left"].at[side].set(left.astype(jnp.int8)),
             "ended": st["ended"] | lost, "winner": jnp.where(lost, (1 - side).astype(jnp.int8), st["winner"])}
 
@@ -141,6 +140,10 @@ def _after_action(st: State, first: Any) -> tuple[State, jax.Array]:
         st = lax.cond(hit0, lambda x, s=s: _faint(x, s), lambda x: x, st)
         down.append(hit0)
     any_down = down[0] | down[1]
+    for k in range(2):  # checkFainted marks them `fnt`, unless the battle ended first
+        s = (first + k) % 2
+        a = st["active"][s].astype(jnp.int32)
+        st = {**st, "status": st["status"].at[s, a].set(jnp.where(down[k] & ~st["ended"], FNT, st["status"][s, a]))}
     tie = st["ended"] & (st["pokemon_left"][0] <= 0) & (st["pokemon_left"][1] <= 0)
     st = {**st, "winner": jnp.where(tie, jnp.int8(-1), st["winner"])}
     sides = jnp.arange(2)
@@ -159,8 +162,14 @@ def _end_turn(st: State) -> State:
 
 
 def _run_move(st: State, side: Any, move: Any) -> State:
-    """A move action: the BeforeMove checks, then the move, or only AfterMoveSelf when it cannot move."""
-    st, blocked = status.before_move(st, side)
+    """A move action: the BeforeMove checks, then the move, or only AfterMoveSelf when it cannot move.
+
+    A `cannotmove` action (Haze on a sleeping or frozen foe that had yet to move) skips BeforeMove.
+    """
+    cannot = st["last_selected_move"][side] == CANNOTMOVE
+    st2, blocked = status.before_move(st, side)
+    st = jax.tree.map(lambda a, b: jnp.where(cannot, a, b), st, st2)
+    blocked = blocked | cannot
     return lax.cond(blocked, lambda x: status.after_move_self(x, side), lambda x: moves.use_move(x, side, move), st)
 
 
@@ -244,8 +253,13 @@ def _turn(st: State, actions: jax.Array) -> State:
     first = p2_first.astype(jnp.int32)
     second = 1 - first
     st = _shuffle2(_shuffle2(st))  # beforeTurn: eachEvent BeforeTurn, eachEvent Update
-    st, stopped = _action(st, first, acts[first], queued[first], jnp.asarray(False))
-    st, stopped = _action(st, second, acts[second], queued[second], stopped)
+
+    def one(k: jax.Array, carry: tuple[State, jax.Array]) -> tuple[State, jax.Array]:
+        side = jnp.where(k == 0, first, second)
+        return _action(carry[0], side, acts[side], queued[side], carry[1])
+
+    # a loop, not two calls, so the action's code is traced (and compiled) once
+    st, stopped = lax.fori_loop(0, 2, one, (st, jnp.asarray(False)))
     return lax.cond(stopped, lambda x: x, lambda x: _end_turn(_residual(x)), st)
 
 

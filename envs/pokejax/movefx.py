@@ -16,9 +16,18 @@ import numpy as np
 
 from envs.pokejax.status import BRN, FRZ, PAR, PSN, SLP, TOX
 from envs.pokejax.tables import tables
+from envs.pokejax.volatiles import BIT
 
-FAM_DAMAGE, FAM_STATUS = 0, 1
-FAMILIES = ("damage", "status")
+FAM_DAMAGE, FAM_STATUS, FAM_BOOST, FAM_SELF = 0, 1, 2, 3
+FAMILIES = ("damage", "status", "boost", "self")
+SELF_NOOP, SELF_MIST, SELF_FOCUSENERGY, SELF_REFLECT, SELF_LIGHTSCREEN, SELF_RECOVER, SELF_REST, SELF_HAZE = range(8)
+SELF_KINDS = {"teleport": SELF_NOOP, "splash": SELF_NOOP, "mist": SELF_MIST, "focusenergy": SELF_FOCUSENERGY,
+              "reflect": SELF_REFLECT, "lightscreen": SELF_LIGHTSCREEN, "recover": SELF_RECOVER,
+              "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE}
+# boost moves that also add an undeclared volatile (volatiles.OTHER) when the boost works
+BOOST_VOLATILE = {"minimize": "minimize", "defensecurl": "defensecurl"}
+# Gen 1 Roar and Whirlwind: an accuracy roll and nothing else (forceSwitch is off in the gen1 mod)
+NO_EFFECT_FOE = {"roar", "whirlwind"}
 SEC_NONE, SEC_STATUS, SEC_FLINCH, SEC_BOOST, SEC_CONFUSION = range(5)
 BOOST_NAMES = ("atk", "def", "spa", "spd", "spe", "accuracy", "evasion")
 STATUS_INDEX = {"par": PAR, "slp": SLP, "brn": BRN, "psn": PSN, "tox": TOX, "frz": FRZ}
@@ -43,6 +52,9 @@ class MoveFx:
     status: np.ndarray
     skip_last_damage: np.ndarray
     recoil: np.ndarray
+    boosts: np.ndarray
+    self_kind: np.ndarray
+    boost_volatile: np.ndarray
     supported: np.ndarray
 
 
@@ -67,12 +79,18 @@ def _family(m: dict[str, Any]) -> int | None:
     """The family of a move the engine runs, or None (not yet supported)."""
     extra = set(m) - BASE_KEYS - {"recoil"}
     callbacks = set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
-    if callbacks:
+    if callbacks and m["id"] not in SELF_KINDS:
         return None
     extra.discard("callbacks")
     if m["category"] == "Status":
         if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
             return FAM_STATUS
+        if m["id"] in SELF_KINDS:
+            return FAM_SELF
+        if m["id"] in NO_EFFECT_FOE or (extra == {"boosts"} and m["target"] in ("normal", "self", "allAdjacentFoes")):
+            return FAM_BOOST
+        if m["id"] in BOOST_VOLATILE:
+            return FAM_BOOST
         return None
     kind, _, _ = _secondary(m)
     if (not extra and m["basePower"] > 0 and kind != SEC_CONFUSION
@@ -94,6 +112,9 @@ def movefx() -> MoveFx:
     status = np.zeros(n, np.int8)
     skip = np.zeros(n, bool)
     recoil = np.zeros((n, 2), np.int16)
+    boosts = np.zeros((n, 7), np.int8)
+    self_kind = np.zeros(n, np.int8)
+    boost_volatile = np.zeros(n, np.int32)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -105,5 +126,11 @@ def movefx() -> MoveFx:
         status[i] = STATUS_INDEX.get(m.get("status", ""), 0)
         skip[i] = m["id"] in SKIP_LASTDAMAGE
         recoil[i] = m.get("recoil", [0, 1])
+        for name, delta in m.get("boosts", {}).items():
+            boosts[i, BOOST_NAMES.index(name)] = delta
+        self_kind[i] = SELF_KINDS.get(m["id"], SELF_NOOP)
+        if m["id"] in BOOST_VOLATILE:
+            boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
-                  status=status, skip_last_damage=skip, recoil=recoil, supported=supported)
+                  status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
+                  boost_volatile=boost_volatile, supported=supported)

@@ -19,7 +19,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from envs.pokejax import damage, prng, stats, status, volatiles
-from envs.pokejax.movefx import FAM_DAMAGE, FAM_STATUS, SEC_BOOST, SEC_FLINCH, SEC_NONE, SEC_STATUS, movefx
+from envs.pokejax import movefx as mfx
+from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_FLINCH, SEC_NONE, SEC_STATUS,
+                                 movefx)
 from envs.pokejax.tables import tables
 
 State = dict[str, Any]
@@ -113,7 +115,8 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
         physical=physical, crit_ratio=_arr(t.move_crit_ratio)[move], user_base_speed=base_spe,
         user_types=st["types"][side, u], attack=st["modified"][side, u, atk_i], attack_raw=st["stats"][side, u, atk_i],
         target_types=st["types"][foe, d], defense=st["modified"][foe, d, def_i], defense_raw=st["stats"][foe, d, def_i],
-        focus_energy=volatiles.has(st, side, "focusenergy"))
+        focus_energy=volatiles.has(st, side, "focusenergy"),
+        screen=jnp.where(physical, volatiles.has(st, foe, "reflect"), volatiles.has(st, foe, "lightscreen")))
     hp = st["hp"][foe, d].astype(jnp.int32)
     dealt = jnp.where(hit & (dmg > 0), jnp.minimum(dmg, hp), 0)
     st = {**st, "prng": jnp.where(hit, s2, st["prng"]), "hp": st["hp"].at[foe, d].set((hp - dealt).astype(jnp.int16)),
@@ -135,7 +138,80 @@ def _status_family(st: State, side: Any, move: Any) -> State:
     return status.status_drop(st, foe, d, ok)
 
 
-FAMILY_BRANCHES = {FAM_DAMAGE: _damage_family, FAM_STATUS: _status_family}
+def _boost_family(st: State, side: Any, move: Any) -> State:
+    """A stat-stage move on the user or the foe (Swords Dance, Growl, ...; Roar/Whirlwind: no stages).
+
+    Mist on the foe drops its negative stages. A stage change that worked re-applies the par/brn
+    drop of the user's foe (Gen 1); Minimize and Defense Curl then add their volatile.
+    """
+    fx = movefx()
+    foe = 1 - side
+    self_t = jnp.asarray(tables().move_target_self)[move]
+    tgt = jnp.where(self_t, side, foe)
+    i = st["active"][tgt].astype(jnp.int32)
+    st, hit = _accuracy(st, side, move)
+    deltas = _arr(fx.boosts)[move]
+    mist = ~self_t & volatiles.has(st, tgt, "mist")
+    deltas = jnp.where(mist & (deltas < 0), 0, deltas)
+    st, changed = apply_boosts(st, tgt, i, deltas, hit)
+    st = status.status_drop(st, foe, st["active"][foe].astype(jnp.int32), changed)
+    extra = jnp.where(changed, _arr(fx.boost_volatile)[move], 0)
+    return {**st, "vol": st["vol"].at[tgt].set(st["vol"][tgt] | extra)}
+
+
+def _recovery_fails(st: State, side: Any, u: Any) -> jax.Array:
+    """Recover/Soft-Boiled/Rest fail at full HP, and at maxhp - 255 or - 511 unless hp % 256 == 0 (Gen 1)."""
+    hp = st["hp"][side, u].astype(jnp.int32)
+    maxhp = st["maxhp"][side, u].astype(jnp.int32)
+    return (hp == maxhp) | (((hp == maxhp - 255) | (hp == maxhp - 511)) & (hp % 256 != 0))
+
+
+def _haze(st: State, side: Any) -> State:
+    """Haze: every active loses its stages (stats recomputed without the par/brn drops); the foe is
+    cured (a sleeping or frozen foe's queued move becomes `cannotmove`); a badly poisoned user becomes
+    poisoned (a setStatus: one tie draw); Speeds recached; Haze's volatiles removed."""
+    gone = sum(volatiles.BIT[n] for n in ("disable", "confusion", "mist", "focusenergy", "leechseed", "lightscreen",
+                                          "reflect", "residualdmg"))
+    for p in range(2):
+        a = st["active"][p].astype(jnp.int32)
+        st = {**st, "boosts": st["boosts"].at[p, a].set(0), "modified": st["modified"].at[p, a].set(st["stats"][p, a])}
+        other = side != p
+        cur = st["status"][p, a]
+        stuck = other & ((cur == status.SLP) | (cur == status.FRZ))
+        cm = jnp.int16(-2)
+        st = {**st, "last_selected_move": st["last_selected_move"].at[p].set(jnp.where(stuck, cm, st["last_selected_move"][p])),
+              "last_enemy_selected_move": st["last_enemy_selected_move"].at[p].set(
+                  jnp.where(stuck, cm, st["last_enemy_selected_move"][p]))}
+        st = status.cure(st, p, a, other & (cur != status.NONE))
+        st, _ = status.set_status(st, p, a, status.PSN, False, st["status"][p, a] == status.TOX, ignore_immunity=True)
+        st = {**st, "speed": st["speed"].at[p, a].set(st["modified"][p, a, 4]),
+              "vol": st["vol"].at[p].set(st["vol"][p] & ~gone)}
+    return st
+
+
+def _self_family(st: State, side: Any, move: Any) -> State:
+    """Moves on the user with an effect of their own: Mist, Focus Energy, Reflect, Light Screen,
+    Recover/Soft-Boiled, Rest, Haze; Teleport and Splash do nothing."""
+    kind = _arr(movefx().self_kind)[move]
+    u = st["active"][side].astype(jnp.int32)
+    for k, name in ((mfx.SELF_MIST, "mist"), (mfx.SELF_FOCUSENERGY, "focusenergy"), (mfx.SELF_REFLECT, "reflect"),
+                    (mfx.SELF_LIGHTSCREEN, "lightscreen")):
+        st = volatiles.with_flag(st, side, name, (kind == k) | volatiles.has(st, side, name))
+    fails = _recovery_fails(st, side, u)
+    hp = st["hp"][side, u].astype(jnp.int32)
+    maxhp = st["maxhp"][side, u].astype(jnp.int32)
+    healed = jnp.where((kind == mfx.SELF_RECOVER) & ~fails, jnp.minimum(hp + maxhp // 2, maxhp), hp)
+    st = {**st, "hp": st["hp"].at[side, u].set(healed.astype(jnp.int16))}
+    st, slept = status.set_status(st, side, u, status.SLP, False, (kind == mfx.SELF_REST) & ~fails)
+    two = jnp.where(slept, 2, st["status_turns"][side, u]).astype(jnp.int8)
+    st = {**st, "status_turns": st["status_turns"].at[side, u].set(two),
+          "status_start": st["status_start"].at[side, u].set(jnp.where(slept, 2, st["status_start"][side, u]).astype(jnp.int8)),
+          "hp": st["hp"].at[side, u].set(jnp.where(slept, maxhp, st["hp"][side, u]).astype(jnp.int16))}
+    return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
+
+
+FAMILY_BRANCHES = {FAM_DAMAGE: _damage_family, FAM_STATUS: _status_family, FAM_BOOST: _boost_family,
+                   FAM_SELF: _self_family}
 
 
 def use_move(st: State, side: Any, move: Any) -> State:

@@ -42,12 +42,13 @@ def has_type(st: State, side: Any, i: Any, type_index: Any) -> jax.Array:
     return (types[0] == type_index) | (types[1] == type_index)
 
 
-def set_status(st: State, side: Any, i: Any, status: Any, from_foe: Any, cond: Any = True) -> tuple[State, jax.Array]:
+def set_status(st: State, side: Any, i: Any, status: Any, from_foe: Any, cond: Any = True,
+               ignore_immunity: bool = False) -> tuple[State, jax.Array]:
     """`setStatus(status)` on team member i of side when `cond`; returns (state, it was set)."""
     status = _i(status)
     cur = st["status"][side, i].astype(jnp.int32)
     poison = tables().types.index("Poison")
-    immune = ((status == PSN) | (status == TOX)) & has_type(st, side, i, poison)
+    immune = ((status == PSN) | (status == TOX)) & has_type(st, side, i, poison) & (not ignore_immunity)
     reach = jnp.asarray(cond) & (st["hp"][side, i] > 0) & (cur != status) & ~immune
     drawn, _ = prng.random_range(st["prng"], 0, 2)
     s = jnp.where(reach, drawn, st["prng"])

@@ -17,7 +17,9 @@ import numpy as np
 NAMES = ("confusion", "partiallytrapped", "fakepartiallytrapped", "partialtrappinglock", "lockedmove",
          "twoturnmove", "substitute", "disable", "bide", "rage", "residualdmg", "mustrecharge", "invulnerability",
          "flinch", "leechseed", "reflect", "lightscreen", "mist", "focusenergy")
-BIT = {name: 1 << k for k, name in enumerate(NAMES)}
+# volatiles the adapter does not declare: they show in `volatiles` and, by name, in `vol_other`
+OTHER = ("defensecurl", "minimize")
+BIT = {name: 1 << k for k, name in enumerate(NAMES + OTHER)}
 COUNTER_FIELDS = (
     ("confusion", "time"), ("partiallytrapped", "duration"), ("fakepartiallytrapped", "duration"),
     ("partialtrappinglock", "duration"), ("partialtrappinglock", "totalDuration"), ("partialtrappinglock", "damage"),
@@ -67,8 +69,9 @@ def snapshot(s: dict[str, np.ndarray], side: int, holds: bool, prefix: str) -> d
     from envs.pokejax.state import move_name
 
     bits = int(s["vol"][side]) if holds else 0
-    names = [n for n in NAMES if bits & BIT[n]]
-    out: dict[str, Any] = {f"{prefix}.volatiles": ",".join(sorted(names)), f"{prefix}.vol_other": ""}
+    names = [n for n in NAMES + OTHER if bits & BIT[n]]
+    other = [n for n in OTHER if bits & BIT[n]]
+    out: dict[str, Any] = {f"{prefix}.volatiles": ",".join(sorted(names)), f"{prefix}.vol_other": ",".join(other)}
     for name, c in COUNTER_FIELDS:
         present = bool(bits & BIT[name])
         value = int(s[key(name, c)][side])
