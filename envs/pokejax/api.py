@@ -184,15 +184,19 @@ def reset(seed: jax.Array, teams: Teams | None = None) -> State:
 # -- legal actions, observations, rewards -----------------------------------------------------
 
 def legal_mask(state: State) -> jax.Array:
-    """(2, 9) legal actions (engine.legal_mask, in JAX): moves 0-3 on a move request when the slot has a
-    move; switches 4-8 to live bench Pokemon on a move or switch request; nothing once ended."""
+    """(2, 9) legal actions, Showdown's (the adapter's masks): on a move request, each slot holding a
+    move with PP left (Showdown disables a 0-PP move; with none left only action 0, Struggle); on a
+    move or switch request, switches 4-8 to live bench Pokemon; nothing once ended. engine.legal_mask
+    is the same without the PP rule (checked in cases/pokejax/test_api.py)."""
     req = state["request"].astype(jnp.int32)
     active = state["active"].astype(jnp.int32)
     sides = jnp.arange(2)
-    has_move = state["moves"][sides, active] > 0
+    usable = (state["moves"][sides, active] > 0) & (state["pp"][sides, active] > 0)
+    struggle = ~jnp.any(usable, axis=1, keepdims=True)
+    usable = jnp.where(struggle, jnp.arange(4) == 0, usable)
     bench = state["order"][:, 1:].astype(jnp.int32)
     alive = (bench >= 0) & ~state["fainted"][sides[:, None], jnp.maximum(bench, 0)]
-    moves_ok = has_move & (req == REQ_MOVE)[:, None]
+    moves_ok = usable & (req == REQ_MOVE)[:, None]
     switch_ok = alive & ((req == REQ_MOVE) | (req == REQ_SWITCH))[:, None]
     return jnp.concatenate([moves_ok, switch_ok], axis=1) & ~state["ended"]
 
