@@ -35,6 +35,10 @@ BASE_KEYS = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "n
              "secondaries", "target", "type", "ignoreImmunity"}
 # moves whose callbacks draw nothing and change nothing the engine tracks (Pay Day's message, Thunder's weather)
 HARMLESS_CALLBACKS = {"payday": {"onHit"}, "thunder": {"onModifyMove"}}
+# callbacks the damage family implements itself
+HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
+                     "superfang": {"damageCallback"}, "psywave": {"damageCallback"}}
+FIXED_SUPERFANG, FIXED_PSYWAVE = -2, -3
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
                    "stunspore", "substitute", "supersonic", "teleport", "thunderwave", "toxic", "transform"}
@@ -55,6 +59,10 @@ class MoveFx:
     boosts: np.ndarray
     self_kind: np.ndarray
     boost_volatile: np.ndarray
+    fixed: np.ndarray
+    drain: np.ndarray
+    crash: np.ndarray
+    dream: np.ndarray
     supported: np.ndarray
 
 
@@ -77,8 +85,9 @@ def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
 
 def _family(m: dict[str, Any]) -> int | None:
     """The family of a move the engine runs, or None (not yet supported)."""
-    extra = set(m) - BASE_KEYS - {"recoil"}
-    callbacks = set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
+    extra = set(m) - BASE_KEYS - {"recoil", "multihit", "drain", "damage", "ohko", "selfdestruct", "hasCrashDamage"}
+    callbacks = (set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
+                 - HANDLED_CALLBACKS.get(m["id"], set()))
     if callbacks and m["id"] not in SELF_KINDS:
         return None
     extra.discard("callbacks")
@@ -93,7 +102,7 @@ def _family(m: dict[str, Any]) -> int | None:
             return FAM_BOOST
         return None
     kind, _, _ = _secondary(m)
-    if (not extra and m["basePower"] > 0 and kind != SEC_CONFUSION
+    if (not extra and (m["basePower"] > 0 or m.get("ohko")) and kind != SEC_CONFUSION
             and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal")):
         return FAM_DAMAGE
     return None
@@ -115,6 +124,10 @@ def movefx() -> MoveFx:
     boosts = np.zeros((n, 7), np.int8)
     self_kind = np.zeros(n, np.int8)
     boost_volatile = np.zeros(n, np.int32)
+    fixed = np.asarray(t.move_damage, np.int16).copy()
+    drain = np.zeros(n, bool)
+    crash = np.zeros(n, bool)
+    dream = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -129,8 +142,12 @@ def movefx() -> MoveFx:
         for name, delta in m.get("boosts", {}).items():
             boosts[i, BOOST_NAMES.index(name)] = delta
         self_kind[i] = SELF_KINDS.get(m["id"], SELF_NOOP)
+        fixed[i] = {"superfang": FIXED_SUPERFANG, "psywave": FIXED_PSYWAVE}.get(m["id"], fixed[i])
+        drain[i] = "drain" in m
+        crash[i] = bool(m.get("hasCrashDamage"))
+        dream[i] = m["id"] == "dreameater"
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
                   status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
-                  boost_volatile=boost_volatile, supported=supported)
+                  boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream, supported=supported)

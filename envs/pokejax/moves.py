@@ -52,8 +52,12 @@ def apply_boosts(st: State, side: Any, i: Any, deltas: Any, cond: Any) -> tuple[
             "modified": st["modified"].at[side, i].set(mod.astype(jnp.int16))}, success
 
 
-def _accuracy(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
-    """tryMoveHit up to its accuracy draw against the foe: (state, the move goes on to hit)."""
+def _accuracy(st: State, side: Any, move: Any, fail: Any = False) -> tuple[State, jax.Array]:
+    """tryMoveHit up to its accuracy draw against the foe: (state, the move goes on to hit).
+
+    Type immunity (unless the move ignores it), `fail` (a TryImmunity handler said no) and an OHKO
+    move against a faster foe fail without a draw; a missed roll zeroes lastDamage.
+    """
     t = tables()
     foe = 1 - side
     u = st["active"][side].astype(jnp.int32)
@@ -63,7 +67,9 @@ def _accuracy(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     _, immune = damage.type_effectiveness(mtype, dtypes[0], dtypes[1])
     kind, threshold = damage.accuracy_check(
         _arr(t.move_accuracy)[move], st["boosts"][side, u, 5], st["boosts"][foe, d, 6],
-        immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move])
+        immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move], ohko=jnp.asarray(t.move_ohko)[move],
+        user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4])
+    kind = jnp.where(jnp.asarray(fail), damage.ACC_FAIL, kind)
     rolled, hit = prng.random_chance(st["prng"], threshold, 256)
     rolls = kind == damage.ACC_ROLL
     missed = rolls & ~hit  # a missed roll zeroes lastDamage, even for the SKIP_LASTDAMAGE moves
@@ -99,33 +105,69 @@ def _secondary(st: State, side: Any, move: Any, hit: Any) -> State:
 
 
 def _damage_family(st: State, side: Any, move: Any) -> State:
-    """A damaging move against the foe: accuracy, damage, secondary, thaw."""
+    """A damaging move against the foe: accuracy, hit count, damage (fixed, OHKO, level, Super Fang,
+    Psywave or the formula; every hit of a multi-hit move deals the first hit's damage), drain or
+    recoil, the secondary, thaw; Self-Destruct/Explosion faint the user, a Jump Kick that fails crashes."""
     t = tables()
+    fx = movefx()
     foe = 1 - side
     u = st["active"][side].astype(jnp.int32)
     d = st["active"][foe].astype(jnp.int32)
-    st, hit = _accuracy(st, side, move)
+    dream_fail = _arr(fx.dream, bool)[move] & (st["status"][foe, d] != status.SLP)
+    st, hit = _accuracy(st, side, move, dream_fail)
+    lo = _arr(t.move_multihit)[move, 0]
+    hi = _arr(t.move_multihit)[move, 1]
+    s_hits, hits = damage.multihit_count(st["prng"], lo, hi)
+    multi = lo > 0
+    st = {**st, "prng": jnp.where(hit & multi, s_hits, st["prng"])}
+    hits = jnp.where(multi, hits, 1)
+    level = st["level"][side, u].astype(jnp.int32)
+    fixed = _arr(fx.fixed)[move]
+    s_psy, psy = prng.random_range(st["prng"], 1, (3 * level) // 2)
+    psywave = fixed == mfx.FIXED_PSYWAVE
+    st = {**st, "prng": jnp.where(hit & psywave, s_psy, st["prng"])}
+    hp = st["hp"][foe, d].astype(jnp.int32)
+    fixed = jnp.where(psywave, psy, jnp.where(fixed == mfx.FIXED_SUPERFANG, jnp.maximum(hp // 2, 1), fixed))
     mtype = _arr(t.move_type)[move]
     physical = _arr(t.move_category)[move] == 0
     atk_i = jnp.where(physical, 0, 2)
     def_i = jnp.where(physical, 1, 3)
     base_spe = _arr(t.base_stats)[st["species"][side, u].astype(jnp.int32), 5]
     s2, dmg, _, _ = damage.get_damage(
-        st["prng"], level=st["level"][side, u], power=_arr(t.move_power)[move], move_type=mtype,
+        st["prng"], level=level, power=_arr(t.move_power)[move], move_type=mtype,
         physical=physical, crit_ratio=_arr(t.move_crit_ratio)[move], user_base_speed=base_spe,
         user_types=st["types"][side, u], attack=st["modified"][side, u, atk_i], attack_raw=st["stats"][side, u, atk_i],
         target_types=st["types"][foe, d], defense=st["modified"][foe, d, def_i], defense_raw=st["stats"][foe, d, def_i],
         focus_energy=volatiles.has(st, side, "focusenergy"),
-        screen=jnp.where(physical, volatiles.has(st, foe, "reflect"), volatiles.has(st, foe, "lightscreen")))
-    hp = st["hp"][foe, d].astype(jnp.int32)
-    dealt = jnp.where(hit & (dmg > 0), jnp.minimum(dmg, hp), 0)
-    st = {**st, "prng": jnp.where(hit, s2, st["prng"]), "hp": st["hp"].at[foe, d].set((hp - dealt).astype(jnp.int16)),
-          "last_damage": jnp.where(hit, dealt, 0).astype(jnp.int32)}
+        screen=jnp.where(physical, volatiles.has(st, foe, "reflect"), volatiles.has(st, foe, "lightscreen")),
+        selfdestruct=jnp.asarray(t.move_selfdestruct)[move], fixed_damage=fixed, ohko=jnp.asarray(t.move_ohko)[move],
+        ignore_immunity=jnp.asarray(t.move_ignore_immunity)[move])
+    per_hit = jnp.maximum(dmg, 0)
+    last = jnp.int32(0)
+    for j in range(5):
+        on = hit & (j < hits) & (hp > 0)
+        dealt = jnp.minimum(per_hit, hp)
+        hp = hp - jnp.where(on, dealt, 0)
+        last = jnp.where(on, dealt, last)
+    st = {**st, "prng": jnp.where(hit, s2, st["prng"]), "hp": st["hp"].at[foe, d].set(hp.astype(jnp.int16)),
+          "last_damage": jnp.where(hit, last, 0).astype(jnp.int32)}
+    # drain (Gen 1 counts the heal as lastDamage), capped at the user's max HP
+    drained = jnp.where(_arr(fx.drain, bool)[move] & hit & (last > 0), jnp.maximum(last // 2, 1), 0)
+    uhp = st["hp"][side, u].astype(jnp.int32)
+    st = {**st, "last_damage": jnp.where(drained > 0, drained, st["last_damage"]),
+          "hp": st["hp"].at[side, u].set(jnp.minimum(uhp + drained, st["maxhp"][side, u]).astype(jnp.int16))}
     # recoil (gen4 applyRecoilDamage): max(1, floor(dealt * a / b)) to the user, not counted as lastDamage
-    num, den = _arr(movefx().recoil)[move, 0], _arr(movefx().recoil)[move, 1]
-    recoil = jnp.where((num > 0) & (dealt > 0), jnp.maximum(dealt * num // den, 1), 0)
+    num, den = _arr(fx.recoil)[move, 0], _arr(fx.recoil)[move, 1]
+    recoil = jnp.where((num > 0) & (last > 0), jnp.maximum(last * num // den, 1), 0)
     st = status.damage(st, side, u, recoil)
-    return _secondary(st, side, move, hit)
+    st = _secondary(st, side, move, hit)
+    # Self-Destruct/Explosion: the user faints after the hit, or when it missed or the foe was immune
+    boom = jnp.asarray(t.move_selfdestruct)[move]
+    st = {**st, "hp": st["hp"].at[side, u].set(jnp.where(boom, 0, st["hp"][side, u]))}
+    # Jump Kick / High Jump Kick failed: 1 HP of crash damage, which Gen 1 counts as lastDamage
+    crash = _arr(fx.crash, bool)[move] & ~hit & (st["hp"][side, u] > 0)
+    return {**st, "hp": st["hp"].at[side, u].add(jnp.where(crash, -1, 0).astype(jnp.int16)),
+            "last_damage": jnp.where(crash, 1, st["last_damage"])}
 
 
 def _status_family(st: State, side: Any, move: Any) -> State:
