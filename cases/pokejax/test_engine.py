@@ -86,3 +86,16 @@ def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[st
 @pytest.mark.parametrize("seed", range(6))
 def test_lockstep_supported_moves(seed: int) -> None:
     assert run_battle(seed) >= 1, "the battle must last at least one compared step"
+
+
+def test_step_compiles_in_reasonable_time() -> None:
+    """jit of engine.step (trace + XLA compile) stays well under a minute on this CPU."""
+    import time
+
+    import jax
+
+    teams = [[{"species": "tauros", "moves": ["bodyslam", "hyperfang"]}], [{"species": "snorlax", "moves": ["rest"]}]]
+    st = engine.reset(teams, "gen5,0123456789abcdef")
+    t0 = time.perf_counter()
+    jax.jit(engine.step).lower(st, np.zeros(2, np.int32)).compile()
+    assert time.perf_counter() - t0 < 60
