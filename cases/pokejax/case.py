@@ -8,11 +8,14 @@ PokeJAX models (state.COVERED, read at import so it grows with the engine) and t
 masks are compared exactly every step, PRNG state included; each other field is a known
 difference (ignored, "not modelled by the engine yet"), listed in every report. L1: the component
 pairs of cases/pokejax/components.py (Showdown's own functions in Node vs the JAX ones).
+
+No corpus: a saved failure replays a seed's actions, and a seed's teams change whenever the engine
+supports more moves (fewer substitutions), so old replays would stop fitting; failures are saved
+under the report directory (`--report-dir D`: D/replays) instead.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +32,6 @@ REFERENCE = "showdown-pokejax-teams"
 CANDIDATES = ("pokejax", "pokejax-mut-crit", "pokejax-mut-damage")
 MASKS = ("mask.p1", "mask.p2")
 NOT_MODELLED = "not modelled by the engine yet"
-CORPUS = Path(__file__).parent / "corpus"
 
 
 def compared_paths() -> tuple[str, ...]:
@@ -109,7 +111,7 @@ CASE = Case(
     episodes=10,
     steps=1000,
     runner="lockstep",
-    corpus_dir=CORPUS,
+    corpus_dir=None,
     description=(f"Showdown 0.11.11 gen1randombattle vs the PokeJAX engine: {len(compared_paths())} fields "
                  f"(state.COVERED + legal masks) exact every step, PRNG state included; teams: {describe()}"),
 )

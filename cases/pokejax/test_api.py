@@ -61,17 +61,15 @@ def test_init_state_equals_engine_reset_on_small_teams(k: int) -> None:
 
 
 def test_legal_mask_observation_reward_along_play() -> None:
-    """Every step of random battles: the JAX mask equals engine.legal_mask (while every active move has
-    PP: engine.legal_mask lacks the 0-PP rule); obs fields read the state; the reward is +-1 exactly
-    on the final step; done is `ended`."""
+    """Every step of random battles: the JAX mask equals engine.legal_mask; obs fields read the state;
+    the reward is +-1 exactly on the final step; done is `ended`."""
     rng = np.random.default_rng(5)
     for seed in (11, 12):
         words, teams = seed_battle(seed)
         st = _init(teams, words)
         rewards = []
         for before, _, (after, obs, reward, done, legal) in _play(st, rng):
-            if _all_pp(after):
-                np.testing.assert_array_equal(np.asarray(legal), engine.legal_mask(after))
+            np.testing.assert_array_equal(np.asarray(legal), engine.legal_mask(after))
             _check_obs(after, np.asarray(obs))
             assert bool(done) == bool(after["ended"])
             rewards.append(np.asarray(reward))
@@ -80,11 +78,6 @@ def test_legal_mask_observation_reward_along_play() -> None:
         winner = int(after["winner"])
         assert final[winner] == 1.0 and final[1 - winner] == -1.0
         assert not np.any(np.stack(rewards[:-1])), "no reward before the end"
-
-
-def _all_pp(st: dict) -> bool:
-    a = np.asarray(st["active"])
-    return all((np.asarray(st["pp"])[s, a[s]] > 0)[np.asarray(st["moves"])[s, a[s]] > 0].all() for s in range(2))
 
 
 def _check_obs(st: dict, obs: np.ndarray) -> None:
@@ -114,22 +107,27 @@ def _check_obs(st: dict, obs: np.ndarray) -> None:
         np.testing.assert_array_equal(api.obs_field(o, "foe.boosts"), s["boosts"][foe, f])
 
 
-def test_legal_mask_pp_rule() -> None:
-    """A move with 0 PP is not legal; with no PP left anywhere only action 0 (Struggle) is, switches stay."""
+def test_legal_mask_pp_and_status_rules() -> None:
+    """Constructed states: a 0-PP move is not legal; with no PP left, or asleep or frozen, only action 0
+    is (switches stay); engine.legal_mask agrees on each."""
     teams = [[{"species": "tauros", "level": 80, "moves": ["tackle", "slash", "surf"]},
               {"species": "mew", "level": 70, "moves": ["pound"]}],
              [{"species": "chansey", "level": 90, "moves": ["pound", "swift"]}]]
     st = engine.reset(teams, [1, 2, 3, 4])
     full = np.asarray(api.legal_mask(st))
-    np.testing.assert_array_equal(full, engine.legal_mask(st))
-    one_empty = {**st, "pp": st["pp"].at[0, 0, 1].set(0)}
-    want = full.copy()
-    want[0, 1] = False
-    np.testing.assert_array_equal(np.asarray(api.legal_mask(one_empty)), want)
-    none_left = {**st, "pp": st["pp"].at[0, 0].set(0)}
-    want = full.copy()
-    want[0, :4] = [True, False, False, False]
-    np.testing.assert_array_equal(np.asarray(api.legal_mask(none_left)), want)
+    cases = [
+        ({"pp": st["pp"].at[0, 0, 1].set(0)}, [True, False, True, False]),
+        ({"pp": st["pp"].at[0, 0].set(0)}, [True, False, False, False]),
+        ({"status": st["status"].at[0, 0].set(api.SLP)}, [True, False, False, False]),
+        ({"status": st["status"].at[0, 0].set(api.FRZ)}, [True, False, False, False]),
+    ]
+    for change, moves in cases:
+        changed = {**st, **change}
+        want = full.copy()
+        want[0, :4] = moves
+        got = np.asarray(api.legal_mask(changed))
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got, engine.legal_mask(changed))
 
 
 def test_hp_percent_rule() -> None:

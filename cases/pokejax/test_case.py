@@ -73,7 +73,7 @@ def _first_difference(mutant: PokeJax, seed: int, actions: list) -> tuple[int, s
 @pytest.mark.tier("rollout")
 @pytest.mark.parametrize("mutant", [PokeJaxMutCrit, PokeJaxMutDamage])
 def test_mutant_caught_at_its_first_divergent_step(equivcheck_run, mutant: type) -> None:  # noqa: ANN001
-    report = equivcheck_run("pokejax", "rollout", mutant.name, episodes=4, save_corpus=False, shrink=False)
+    report = equivcheck_run("pokejax", "rollout", mutant.name, episodes=2, save_corpus=False, shrink=False)
     assert report.status == "divergent", report.status
     div = report.divergences[0]
     assert div.crash is None and div.step > 0

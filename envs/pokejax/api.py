@@ -40,12 +40,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from envs.pokejax import engine, prng, stats, teams as team_gen
-from envs.pokejax.state import REQ_MOVE, REQ_SWITCH, TEAM, State, max_pp, new_battle
+from envs.pokejax.state import REQ_MOVE, REQ_SWITCH, STATUSES, TEAM, State, max_pp, new_battle
 from envs.pokejax.supported_teams import substitute
 from envs.pokejax.tables import tables
 
 N_ACTIONS = 9
 SPE = 4
+SLP, FRZ = STATUSES.index("slp"), STATUSES.index("frz")
 Teams = dict[str, Any]
 """species (2, 6), level (2, 6), moves (2, 6, 4) (0: empty), ivs (2, 6, 6), evs (2, 6, 6); int arrays."""
 
@@ -145,7 +146,7 @@ def init_state(teams: Teams, prng_state: jax.Array) -> State:
     order = jnp.where(present, jnp.arange(TEAM, dtype=jnp.int32), -1)
     active_turns = jnp.zeros((2, TEAM), jnp.int32).at[:, 0].set(1)
     built = {"species": species, "level": jnp.where(present, level, 0), "types": types, "maxhp": hp, "hp": hp,
-             "stats": st, "modified": st, "moves": moves, "pp": pp, "maxpp": pp, "fainted": ~present, "order": order,
+             "stats": st, "modified": st, "speed": st[..., SPE], "moves": moves, "pp": pp, "maxpp": pp, "fainted": ~present, "order": order,
              "pokemon_left": present.sum(axis=1), "active_turns": active_turns,
              "prng": engine.start_draws(jnp.asarray(prng_state, jnp.uint32), st[0, 0, SPE], st[1, 0, SPE])}
     return {k: jnp.asarray(built[k] if k in built else v).astype(v.dtype) for k, v in tpl.items()}
@@ -184,16 +185,17 @@ def reset(seed: jax.Array, teams: Teams | None = None) -> State:
 # -- legal actions, observations, rewards -----------------------------------------------------
 
 def legal_mask(state: State) -> jax.Array:
-    """(2, 9) legal actions, Showdown's (the adapter's masks): on a move request, each slot holding a
-    move with PP left (Showdown disables a 0-PP move; with none left only action 0, Struggle); on a
-    move or switch request, switches 4-8 to live bench Pokemon; nothing once ended. engine.legal_mask
-    is the same without the PP rule (checked in cases/pokejax/test_api.py)."""
+    """(2, 9) legal actions, Showdown's (the adapter's masks; engine.legal_mask in JAX, checked equal in
+    cases/pokejax/test_api.py): on a move request, each slot holding a move with PP left, or only
+    action 0 when asleep, frozen or out of PP (Struggle); on a move or switch request, switches 4-8
+    to live bench Pokemon; nothing once ended."""
     req = state["request"].astype(jnp.int32)
     active = state["active"].astype(jnp.int32)
     sides = jnp.arange(2)
     usable = (state["moves"][sides, active] > 0) & (state["pp"][sides, active] > 0)
-    struggle = ~jnp.any(usable, axis=1, keepdims=True)
-    usable = jnp.where(struggle, jnp.arange(4) == 0, usable)
+    status = state["status"][sides, active].astype(jnp.int32)
+    forced = (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1)
+    usable = jnp.where(forced[:, None], jnp.arange(4) == 0, usable)
     bench = state["order"][:, 1:].astype(jnp.int32)
     alive = (bench >= 0) & ~state["fainted"][sides[:, None], jnp.maximum(bench, 0)]
     moves_ok = usable & (req == REQ_MOVE)[:, None]
