@@ -198,7 +198,8 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         a = st["active"][s].astype(jnp.int32)
         act = acts[s]
         cur = st["status"][s, a]
-        fight = (cur == status.SLP) | (cur == status.FRZ)
+        # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
+        fight = (cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
         usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0)
         struggle = ~jnp.any(usable)
         chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
@@ -323,13 +324,14 @@ def legal_mask(state: State) -> np.ndarray:
     for side in range(2):
         a = int(s["active"][side])
         req = int(s["request"][side])
+        locked = bool(int(s["vol"][side]) & volatiles.BIT["mustrecharge"])
         if req == REQ_MOVE:
             usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0)
-            if int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():
+            if locked or int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():
                 mask[side, 0] = True
             else:
                 mask[side, :4] = usable
-        if req in (REQ_MOVE, REQ_SWITCH):
+        if req == REQ_SWITCH or (req == REQ_MOVE and not locked):
             for pos in range(1, 6):
                 i = int(s["order"][side, pos])
                 mask[side, 3 + pos] = i >= 0 and not s["fainted"][side, i]

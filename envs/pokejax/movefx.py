@@ -37,7 +37,7 @@ BASE_KEYS = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "n
 HARMLESS_CALLBACKS = {"payday": {"onHit"}, "thunder": {"onModifyMove"}}
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
-                     "superfang": {"damageCallback"}, "psywave": {"damageCallback"}}
+                     "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"}}
 FIXED_SUPERFANG, FIXED_PSYWAVE = -2, -3
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
@@ -63,6 +63,9 @@ class MoveFx:
     drain: np.ndarray
     crash: np.ndarray
     dream: np.ndarray
+    confuses: np.ndarray
+    seeds: np.ndarray
+    recharge: np.ndarray
     supported: np.ndarray
 
 
@@ -94,6 +97,8 @@ def _family(m: dict[str, Any]) -> int | None:
     if m["category"] == "Status":
         if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
             return FAM_STATUS
+        if m["id"] in ("confuseray", "supersonic", "leechseed"):
+            return FAM_STATUS
         if m["id"] in SELF_KINDS:
             return FAM_SELF
         if m["id"] in NO_EFFECT_FOE or (extra == {"boosts"} and m["target"] in ("normal", "self", "allAdjacentFoes")):
@@ -101,8 +106,9 @@ def _family(m: dict[str, Any]) -> int | None:
         if m["id"] in BOOST_VOLATILE:
             return FAM_BOOST
         return None
-    kind, _, _ = _secondary(m)
-    if (not extra and (m["basePower"] > 0 or m.get("ohko")) and kind != SEC_CONFUSION
+    if m.get("self") == {"volatileStatus": "mustrecharge"}:
+        extra.discard("self")
+    if (not extra and (m["basePower"] > 0 or m.get("ohko"))
             and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal")):
         return FAM_DAMAGE
     return None
@@ -128,6 +134,9 @@ def movefx() -> MoveFx:
     drain = np.zeros(n, bool)
     crash = np.zeros(n, bool)
     dream = np.zeros(n, bool)
+    confuses = np.zeros(n, bool)
+    seeds = np.zeros(n, bool)
+    recharge = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -146,8 +155,12 @@ def movefx() -> MoveFx:
         drain[i] = "drain" in m
         crash[i] = bool(m.get("hasCrashDamage"))
         dream[i] = m["id"] == "dreameater"
+        confuses[i] = m["id"] in ("confuseray", "supersonic")
+        seeds[i] = m["id"] == "leechseed"
+        recharge[i] = m.get("self") == {"volatileStatus": "mustrecharge"}
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
                   status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
-                  boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream, supported=supported)
+                  boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
+                  confuses=confuses, seeds=seeds, recharge=recharge, supported=supported)

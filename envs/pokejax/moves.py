@@ -20,8 +20,8 @@ from jax import lax
 
 from envs.pokejax import damage, prng, stats, status, volatiles
 from envs.pokejax import movefx as mfx
-from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_FLINCH, SEC_NONE, SEC_STATUS,
-                                 movefx)
+from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
+                                 SEC_NONE, SEC_STATUS, movefx)
 from envs.pokejax.tables import tables
 
 State = dict[str, Any]
@@ -52,7 +52,7 @@ def apply_boosts(st: State, side: Any, i: Any, deltas: Any, cond: Any) -> tuple[
             "modified": st["modified"].at[side, i].set(mod.astype(jnp.int16))}, success
 
 
-def _accuracy(st: State, side: Any, move: Any, fail: Any = False) -> tuple[State, jax.Array]:
+def _accuracy(st: State, side: Any, move: Any, fail: Any = False, sure: Any = False) -> tuple[State, jax.Array]:
     """tryMoveHit up to its accuracy draw against the foe: (state, the move goes on to hit).
 
     Type immunity (unless the move ignores it), `fail` (a TryImmunity handler said no) and an OHKO
@@ -68,7 +68,7 @@ def _accuracy(st: State, side: Any, move: Any, fail: Any = False) -> tuple[State
     kind, threshold = damage.accuracy_check(
         _arr(t.move_accuracy)[move], st["boosts"][side, u, 5], st["boosts"][foe, d, 6],
         immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move], ohko=jnp.asarray(t.move_ohko)[move],
-        user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4])
+        user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4], sleep_on_recharging=sure)
     kind = jnp.where(jnp.asarray(fail), damage.ACC_FAIL, kind)
     rolled, hit = prng.random_chance(st["prng"], threshold, 256)
     rolls = kind == damage.ACC_ROLL
@@ -94,6 +94,7 @@ def _secondary(st: State, side: Any, move: Any, hit: Any) -> State:
     st, ok = status.set_status(st, foe, d, sec_status, True,
                                proc & (kind == SEC_STATUS) & (st["status"][foe, d] == status.NONE))
     st = status.status_drop(st, foe, d, ok)
+    st = status.add_confusion(st, foe, proc & (kind == SEC_CONFUSION))
     flinch = proc & (kind == SEC_FLINCH)
     st = volatiles.with_flag(st, foe, "flinch", flinch | volatiles.has(st, foe, "flinch"))
     st = volatiles.with_flag(st, foe, "mustrecharge", ~flinch & volatiles.has(st, foe, "mustrecharge"))
@@ -156,6 +157,9 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     uhp = st["hp"][side, u].astype(jnp.int32)
     st = {**st, "last_damage": jnp.where(drained > 0, drained, st["last_damage"]),
           "hp": st["hp"].at[side, u].set(jnp.minimum(uhp + drained, st["maxhp"][side, u]).astype(jnp.int16))}
+    # Hyper Beam: the self volatile on a hit; its AfterMove drops it again when the foe fainted
+    recharge = _arr(fx.recharge, bool)[move] & hit & (st["hp"][foe, d] > 0)
+    st = volatiles.with_flag(st, side, "mustrecharge", recharge | volatiles.has(st, side, "mustrecharge"))
     # recoil (gen4 applyRecoilDamage): max(1, floor(dealt * a / b)) to the user, not counted as lastDamage
     num, den = _arr(fx.recoil)[move, 0], _arr(fx.recoil)[move, 1]
     recoil = jnp.where((num > 0) & (last > 0), jnp.maximum(last * num // den, 1), 0)
@@ -171,13 +175,24 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
 
 
 def _status_family(st: State, side: Any, move: Any) -> State:
-    """A status move (Thunder Wave, Spore, Toxic, ...): accuracy, then the status unless the foe has one."""
+    """A status move on the foe: the major status ones (Thunder Wave, Spore, Toxic, ...) unless the foe
+    has a status (a sleep move always lands on a foe that must recharge, replacing its status and the
+    recharge), Confuse Ray/Supersonic (confusion), Leech Seed (Grass is immune, no draw)."""
+    fx = movefx()
+    t = tables()
     foe = 1 - side
     d = st["active"][foe].astype(jnp.int32)
-    st, hit = _accuracy(st, side, move)
-    new = _arr(movefx().status)[move]
-    st, ok = status.set_status(st, foe, d, new, True, hit & (st["status"][foe, d] == status.NONE))
-    return status.status_drop(st, foe, d, ok)
+    new = _arr(fx.status)[move]
+    recharging = (new == status.SLP) & volatiles.has(st, foe, "mustrecharge")
+    grass = _arr(fx.seeds, bool)[move] & status.has_type(st, foe, d, t.types.index("Grass"))
+    st, hit = _accuracy(st, side, move, grass, recharging)
+    st, ok = status.set_status(st, foe, d, new, True,
+                               hit & (new != 0) & (recharging | (st["status"][foe, d] == status.NONE)))
+    st = status.status_drop(st, foe, d, ok & ~recharging)
+    st = volatiles.with_flag(st, foe, "mustrecharge", ~(ok & recharging) & volatiles.has(st, foe, "mustrecharge"))
+    st = status.add_confusion(st, foe, hit & _arr(fx.confuses, bool)[move])
+    seed = hit & _arr(fx.seeds, bool)[move]
+    return volatiles.with_flag(st, foe, "leechseed", seed | volatiles.has(st, foe, "leechseed"))
 
 
 def _boost_family(st: State, side: Any, move: Any) -> State:

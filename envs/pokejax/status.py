@@ -95,19 +95,60 @@ def cure(st: State, side: Any, i: Any, cond: Any) -> State:
             "status_start": upd("status_start", 0), "status_foe": upd("status_foe", False)}
 
 
+def add_confusion(st: State, side: Any, cond: Any) -> State:
+    """addVolatile('confusion') on side's active when `cond`: nothing if already confused, else time = random(2, 6)."""
+    go = jnp.asarray(cond) & ~volatiles.has(st, side, "confusion")
+    drawn, time = prng.random_range(st["prng"], 2, 6)
+    k = volatiles.key("confusion", "time")
+    st = {**st, "prng": jnp.where(go, drawn, st["prng"]), k: st[k].at[side].set(jnp.where(go, time, st[k][side]).astype(jnp.int16))}
+    return volatiles.with_flag(st, side, "confusion", go | volatiles.has(st, side, "confusion"))
+
+
+def _confusion_self_hit(st: State, side: Any, u: Any, hurt: Any) -> State:
+    """The confusion self-hit (40 power, typeless, modified Attack and Defense, no roll), counted as lastDamage."""
+    level = st["level"][side, u].astype(jnp.int32)
+    atk = st["modified"][side, u, 0].astype(jnp.int32)
+    dfn = st["modified"][side, u, 1].astype(jnp.int32)
+    dmg = ((2 * level // 5 + 2) * atk * 40 // dfn) // 50 + 2
+    st = damage(st, side, u, jnp.where(hurt, dmg, 0))
+    st = {**st, "last_damage": jnp.where(hurt, dmg, st["last_damage"])}
+    for name in ("bide", "twoturnmove", "invulnerability", "partialtrappinglock", "lockedmove"):
+        st = volatiles.with_flag(st, side, name, ~hurt & volatiles.has(st, side, name))
+    return st
+
+
 def before_move(st: State, side: Any) -> tuple[State, jax.Array]:
-    """The status and flinch BeforeMove handlers of side's active Pokemon: (state, it cannot move)."""
+    """The BeforeMove handlers of side's active Pokemon, by priority: (state, it cannot move).
+
+    frz (12), slp (10), flinch (8), mustrecharge (7: removed), confusion (3: counter - 1; at 0 it
+    ends and the move goes on, else `randomChance(128, 256)` false is a self-hit), par (2).
+    """
     u = st["active"][side].astype(jnp.int32)
     cur = st["status"][side, u].astype(jnp.int32)
     frz = cur == FRZ
     slp = cur == SLP
     flinch = ~frz & ~slp & volatiles.has(st, side, "flinch")
-    par = ~frz & ~slp & ~flinch & (cur == PAR)
-    drawn, full = prng.random_chance(st["prng"], 63, 256)
-    st = {**st, "prng": jnp.where(par, drawn, st["prng"]),
-          "status_turns": st["status_turns"].at[side, u].add(jnp.where(slp, -1, 0).astype(jnp.int8)),
+    recharge = ~frz & ~slp & ~flinch & volatiles.has(st, side, "mustrecharge")
+    st = {**st, "status_turns": st["status_turns"].at[side, u].add(jnp.where(slp, -1, 0).astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(jnp.where(frz | slp, 0, st["last_move"][side, u]))}
-    return st, frz | slp | flinch | (par & full)
+    st = volatiles.with_flag(st, side, "mustrecharge", ~recharge & volatiles.has(st, side, "mustrecharge"))
+    blocked = frz | slp | flinch | recharge
+    conf = ~blocked & volatiles.has(st, side, "confusion")
+    k = volatiles.key("confusion", "time")
+    time = st[k][side].astype(jnp.int32) - jnp.where(conf, 1, 0)
+    ends = conf & (time == 0)
+    st = {**st, k: st[k].at[side].set(time.astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "confusion", ~ends & volatiles.has(st, side, "confusion"))
+    rolls = conf & ~ends
+    drawn, calm = prng.random_chance(st["prng"], 128, 256)
+    st = {**st, "prng": jnp.where(rolls, drawn, st["prng"])}
+    hurt = rolls & ~calm
+    st = _confusion_self_hit(st, side, u, hurt)
+    blocked = blocked | hurt
+    par = ~blocked & (cur == PAR)
+    drawn, full = prng.random_chance(st["prng"], 63, 256)
+    st = {**st, "prng": jnp.where(par, drawn, st["prng"])}
+    return st, blocked | (par & full)
 
 
 def after_move_self(st: State, side: Any) -> State:
@@ -122,7 +163,19 @@ def after_move_self(st: State, side: Any) -> State:
     st = cure(st, side, u, (cur == SLP) & (st["status_turns"][side, u] <= 0))
     maxhp = st["maxhp"][side, u].astype(jnp.int32)
     dmg = jnp.maximum(maxhp // 16, 1) * jnp.where(rd, counter, 1)
-    return damage(st, side, u, jnp.where(hurt, dmg, 0))
+    st = damage(st, side, u, jnp.where(hurt, dmg, 0))
+    # Leech Seed (priority 1): only while the seeder's slot holds a Pokemon with HP; it bumps the toxic
+    # counter again and heals the seeder by the full amount, whatever the seeded Pokemon had left
+    foe = 1 - side
+    f = st["active"][foe].astype(jnp.int32)
+    seeded = volatiles.has(st, side, "leechseed") & (st["hp"][foe, f] > 0) & ~st["fainted"][foe, f]
+    counter = st[k][side].astype(jnp.int32) + jnp.where(seeded & rd, 1, 0)
+    st = {**st, k: st[k].at[side].set(counter.astype(jnp.int16))}
+    leech = jnp.where(seeded, jnp.maximum(maxhp // 16, 1) * jnp.where(rd, counter, 1), 0)
+    st = damage(st, side, u, leech)
+    fhp = st["hp"][foe, f].astype(jnp.int32)
+    healed = jnp.minimum(fhp + leech, st["maxhp"][foe, f].astype(jnp.int32))
+    return {**st, "hp": st["hp"].at[foe, f].set(healed.astype(jnp.int16))}
 
 
 def damage(st: State, side: Any, i: Any, amount: Any) -> State:

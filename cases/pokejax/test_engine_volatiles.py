@@ -1,0 +1,24 @@
+"""PokeJAX turn engine against Showdown: the volatile moves supported so far.
+
+The lockstep of test_engine.py with teams from confusion (Confuse Ray, Supersonic, Psybeam and
+Confusion secondaries, self-hits), Hyper Beam's recharge (cut by a flinch, a sleep move that
+always lands), Leech Seed (with the Toxic counter), Haze clearing them, and partners.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.pokejax.test_engine import run_battle
+
+
+def volatile_moves() -> list[str]:
+    """Confusion, recharge and Leech Seed with the moves that interact with them."""
+    return ["confuseray", "supersonic", "psybeam", "confusion", "hyperbeam", "leechseed", "toxic", "spore", "sing",
+            "haze", "headbutt", "bite", "swordsdance", "agility", "thunderwave", "recover", "rest", "bodyslam",
+            "seismictoss", "explosion"]
+
+
+@pytest.mark.parametrize("seed", range(4000, 4004))
+def test_lockstep_volatile_moves(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=volatile_moves()) >= 1
