@@ -22,3 +22,14 @@ def volatile_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(4000, 4004))
 def test_lockstep_volatile_moves(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=volatile_moves()) >= 1
+
+
+def counter_moves() -> list[str]:
+    """Counter with Normal/Fighting attacks, others, Conversion and switches' lastDamage."""
+    return ["counter", "bodyslam", "submission", "seismictoss", "hyperbeam", "doubleedge", "surf", "psychic",
+            "conversion", "thunderwave", "drillpeck", "karatechop", "lowkick", "explosion", "rest", "agility"]
+
+
+@pytest.mark.parametrize("seed", range(5000, 5002))
+def test_lockstep_counter_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=counter_moves()) >= 1

@@ -88,7 +88,9 @@ def reset(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int
 
 def _clear_volatile(st: State, side: Any, i: Any) -> State:
     """`clearVolatile` of team member i: boosts, volatiles, lastMove go; stats reset with par/brn drops."""
+    species_types = jnp.asarray(tables().species_types)[st["species"][side, i].astype(jnp.int32)]
     st = {**st, "boosts": st["boosts"].at[side, i].set(0), "modified": st["modified"].at[side, i].set(st["stats"][side, i]),
+          "types": st["types"].at[side, i].set(species_types),
           "speed": st["speed"].at[side, i].set(st["stats"][side, i, SPE]),
           "last_move": st["last_move"].at[side, i].set(0)}
     st = status.status_drop(st, side, i, True)

@@ -21,9 +21,10 @@ from envs.pokejax.volatiles import BIT
 FAM_DAMAGE, FAM_STATUS, FAM_BOOST, FAM_SELF = 0, 1, 2, 3
 FAMILIES = ("damage", "status", "boost", "self")
 SELF_NOOP, SELF_MIST, SELF_FOCUSENERGY, SELF_REFLECT, SELF_LIGHTSCREEN, SELF_RECOVER, SELF_REST, SELF_HAZE = range(8)
+SELF_CONVERSION = 8
 SELF_KINDS = {"teleport": SELF_NOOP, "splash": SELF_NOOP, "mist": SELF_MIST, "focusenergy": SELF_FOCUSENERGY,
               "reflect": SELF_REFLECT, "lightscreen": SELF_LIGHTSCREEN, "recover": SELF_RECOVER,
-              "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE}
+              "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE, "conversion": SELF_CONVERSION}
 # boost moves that also add an undeclared volatile (volatiles.OTHER) when the boost works
 BOOST_VOLATILE = {"minimize": "minimize", "defensecurl": "defensecurl"}
 # Gen 1 Roar and Whirlwind: an accuracy roll and nothing else (forceSwitch is off in the gen1 mod)
@@ -37,8 +38,9 @@ BASE_KEYS = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "n
 HARMLESS_CALLBACKS = {"payday": {"onHit"}, "thunder": {"onModifyMove"}}
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
-                     "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"}}
-FIXED_SUPERFANG, FIXED_PSYWAVE = -2, -3
+                     "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
+                     "counter": {"damageCallback"}}
+FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
                    "stunspore", "substitute", "supersonic", "teleport", "thunderwave", "toxic", "transform"}
@@ -66,6 +68,7 @@ class MoveFx:
     confuses: np.ndarray
     seeds: np.ndarray
     recharge: np.ndarray
+    counterable: np.ndarray
     supported: np.ndarray
 
 
@@ -89,6 +92,8 @@ def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
 def _family(m: dict[str, Any]) -> int | None:
     """The family of a move the engine runs, or None (not yet supported)."""
     extra = set(m) - BASE_KEYS - {"recoil", "multihit", "drain", "damage", "ohko", "selfdestruct", "hasCrashDamage"}
+    if m["id"] == "counter":
+        extra.discard("condition")
     callbacks = (set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
                  - HANDLED_CALLBACKS.get(m["id"], set()))
     if callbacks and m["id"] not in SELF_KINDS:
@@ -109,7 +114,7 @@ def _family(m: dict[str, Any]) -> int | None:
     if m.get("self") == {"volatileStatus": "mustrecharge"}:
         extra.discard("self")
     if (not extra and (m["basePower"] > 0 or m.get("ohko"))
-            and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal")):
+            and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal", "scripted")):
         return FAM_DAMAGE
     return None
 
@@ -137,6 +142,7 @@ def movefx() -> MoveFx:
     confuses = np.zeros(n, bool)
     seeds = np.zeros(n, bool)
     recharge = np.zeros(n, bool)
+    counterable = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -151,7 +157,8 @@ def movefx() -> MoveFx:
         for name, delta in m.get("boosts", {}).items():
             boosts[i, BOOST_NAMES.index(name)] = delta
         self_kind[i] = SELF_KINDS.get(m["id"], SELF_NOOP)
-        fixed[i] = {"superfang": FIXED_SUPERFANG, "psywave": FIXED_PSYWAVE}.get(m["id"], fixed[i])
+        fixed[i] = {"superfang": FIXED_SUPERFANG, "psywave": FIXED_PSYWAVE, "counter": FIXED_COUNTER}.get(m["id"], fixed[i])
+        counterable[i] = m["type"] in ("Normal", "Fighting") and m["basePower"] > 0
         drain[i] = "drain" in m
         crash[i] = bool(m.get("hasCrashDamage"))
         dream[i] = m["id"] == "dreameater"
@@ -163,4 +170,5 @@ def movefx() -> MoveFx:
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
                   status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
                   boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
-                  confuses=confuses, seeds=seeds, recharge=recharge, supported=supported)
+                  confuses=confuses, seeds=seeds, recharge=recharge,
+                  counterable=counterable, supported=supported)

@@ -128,7 +128,15 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     psywave = fixed == mfx.FIXED_PSYWAVE
     st = {**st, "prng": jnp.where(hit & psywave, s_psy, st["prng"])}
     hp = st["hp"][foe, d].astype(jnp.int32)
-    fixed = jnp.where(psywave, psy, jnp.where(fixed == mfx.FIXED_SUPERFANG, jnp.maximum(hp // 2, 1), fixed))
+    # Counter (Desync Clause Mod view): the foe side did not select Counter, the move it last used is
+    # Normal/Fighting with power, and lastDamage > 0: twice lastDamage; otherwise it fails (no damage)
+    counter = fixed == mfx.FIXED_COUNTER
+    last_used = st["side_last_move"][foe].astype(jnp.int32)
+    works = ((st["last_enemy_selected_move"][foe] != t.move_index("counter"))
+             & _arr(fx.counterable, bool)[jnp.maximum(last_used, 0)] & (last_used > 0) & (st["last_damage"] > 0))
+    hit = hit & ~(counter & ~works)
+    fixed = jnp.where(psywave, psy, jnp.where(fixed == mfx.FIXED_SUPERFANG, jnp.maximum(hp // 2, 1),
+                      jnp.where(counter, 2 * st["last_damage"], fixed)))
     mtype = _arr(t.move_type)[move]
     physical = _arr(t.move_category)[move] == 0
     atk_i = jnp.where(physical, 0, 2)
@@ -151,7 +159,7 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
         hp = hp - jnp.where(on, dealt, 0)
         last = jnp.where(on, dealt, last)
     st = {**st, "prng": jnp.where(hit, s2, st["prng"]), "hp": st["hp"].at[foe, d].set(hp.astype(jnp.int16)),
-          "last_damage": jnp.where(hit, last, 0).astype(jnp.int32)}
+          "last_damage": jnp.where(hit, last, st["last_damage"]).astype(jnp.int32)}
     # drain (Gen 1 counts the heal as lastDamage), capped at the user's max HP
     drained = jnp.where(_arr(fx.drain, bool)[move] & hit & (last > 0), jnp.maximum(last // 2, 1), 0)
     uhp = st["hp"][side, u].astype(jnp.int32)
@@ -264,6 +272,10 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     st = {**st, "status_turns": st["status_turns"].at[side, u].set(two),
           "status_start": st["status_start"].at[side, u].set(jnp.where(slept, 2, st["status_start"][side, u]).astype(jnp.int8)),
           "hp": st["hp"].at[side, u].set(jnp.where(slept, maxhp, st["hp"][side, u]).astype(jnp.int16))}
+    # Conversion: the user takes the foe's current types
+    f = st["active"][1 - side].astype(jnp.int32)
+    conv = kind == mfx.SELF_CONVERSION
+    st = {**st, "types": st["types"].at[side, u].set(jnp.where(conv, st["types"][1 - side, f], st["types"][side, u]))}
     return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
 
 
@@ -282,6 +294,7 @@ def use_move(st: State, side: Any, move: Any) -> State:
     pp = jnp.where(move == STRUGGLE, pp, (pp - 1) % 64)
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(move.astype(jnp.int16)),
+          "side_last_move": st["side_last_move"].at[side].set(move.astype(jnp.int16)),
           "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move], st["last_damage"], 0)}
     branches = [lambda s, f=FAMILY_BRANCHES[k]: f(s, side, move) for k in sorted(FAMILY_BRANCHES)]
     st = lax.switch(_arr(fx.family)[move], branches, st)

@@ -18,6 +18,7 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `last_selected_move` | (2,) int16 | Gen 1 `side.lastSelectedMove` (move number; NOMOVE before any, CANNOTMOVE) |
 | `last_selected_slot` | (2,) int8 | Gen 1 `side.lastSelectedMoveSlot` (0 after every switch) |
 | `last_enemy_selected_move` | (2,) int16 | Gen 1 `side.lastEnemySelectedMove` |
+| `side_last_move` | (2,) int16 | Gen 1 `side.lastEnemyMove`: the move the side last used (Counter reads it; not in the snapshot) |
 | `species`, `level` | (2, 6) int16 | dex number (0: empty slot), level |
 | `types` | (2, 6, 2) int8 | type indices, -1 for none |
 | `maxhp`, `hp` | (2, 6) int16 | |
@@ -116,6 +117,7 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
         "last_selected_move": jnp.full((2,), NOMOVE, jnp.int16),
         "last_selected_slot": jnp.zeros((2,), jnp.int8),
         "last_enemy_selected_move": jnp.full((2,), NOMOVE, jnp.int16),
+        "side_last_move": jnp.zeros((2,), jnp.int16),
         "species": jnp.asarray(species),
         "level": jnp.asarray(level),
         "types": jnp.asarray(types),
