@@ -33,3 +33,15 @@ def counter_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(5000, 5002))
 def test_lockstep_counter_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=counter_moves()) >= 1
+
+
+def substitute_moves() -> list[str]:
+    """Substitute against every kind of move it blocks, lets through or breaks on."""
+    return ["substitute", "bodyslam", "hyperbeam", "psybeam", "toxic", "thunderwave", "sleeppowder", "leechseed",
+            "confuseray", "growl", "screech", "megadrain", "dreameater", "doubleedge", "pinmissile", "explosion",
+            "seismictoss", "counter", "jumpkick", "fissure", "icebeam", "flamethrower", "recover", "swordsdance"]
+
+
+@pytest.mark.parametrize("seed", range(6000, 6003))
+def test_lockstep_substitute_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=substitute_moves()) >= 1

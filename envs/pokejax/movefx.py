@@ -21,10 +21,11 @@ from envs.pokejax.volatiles import BIT
 FAM_DAMAGE, FAM_STATUS, FAM_BOOST, FAM_SELF = 0, 1, 2, 3
 FAMILIES = ("damage", "status", "boost", "self")
 SELF_NOOP, SELF_MIST, SELF_FOCUSENERGY, SELF_REFLECT, SELF_LIGHTSCREEN, SELF_RECOVER, SELF_REST, SELF_HAZE = range(8)
-SELF_CONVERSION = 8
+SELF_CONVERSION, SELF_SUBSTITUTE = 8, 9
 SELF_KINDS = {"teleport": SELF_NOOP, "splash": SELF_NOOP, "mist": SELF_MIST, "focusenergy": SELF_FOCUSENERGY,
               "reflect": SELF_REFLECT, "lightscreen": SELF_LIGHTSCREEN, "recover": SELF_RECOVER,
-              "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE, "conversion": SELF_CONVERSION}
+              "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE, "conversion": SELF_CONVERSION,
+              "substitute": SELF_SUBSTITUTE}
 # boost moves that also add an undeclared volatile (volatiles.OTHER) when the boost works
 BOOST_VOLATILE = {"minimize": "minimize", "defensecurl": "defensecurl"}
 # Gen 1 Roar and Whirlwind: an accuracy roll and nothing else (forceSwitch is off in the gen1 mod)

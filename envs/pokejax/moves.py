@@ -77,8 +77,9 @@ def _accuracy(st: State, side: Any, move: Any, fail: Any = False, sure: Any = Fa
     return st, jnp.where(rolls, hit, kind == damage.ACC_NOCHECK)
 
 
-def _secondary(st: State, side: Any, move: Any, hit: Any) -> State:
-    """The move's secondary effect on the foe (rolled when the foe survived the hit)."""
+def _secondary(st: State, side: Any, move: Any, hit: Any, thaw_hit: Any) -> State:
+    """The move's secondary effect on the foe (rolled when the hit reached it and it survived), then
+    the thaw of a frozen foe by a Fire move with a brn secondary (`thaw_hit`: the move hit at all)."""
     t = tables()
     fx = movefx()
     foe = 1 - side
@@ -101,7 +102,7 @@ def _secondary(st: State, side: Any, move: Any, hit: Any) -> State:
     st, changed = apply_boosts(st, foe, d, _arr(fx.sec_boosts)[move], proc & (kind == SEC_BOOST))
     # Gen 1: a stat change re-applies the par/brn drop of the Pokemon whose turn it is not (here the foe)
     st = status.status_drop(st, foe, d, changed)
-    thaw = hit & _arr(fx.thaws, bool)[move] & (st["status"][foe, d] == status.FRZ)
+    thaw = thaw_hit & _arr(fx.thaws, bool)[move] & (st["status"][foe, d] == status.FRZ)
     return status.cure(st, foe, d, thaw)
 
 
@@ -114,7 +115,7 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     foe = 1 - side
     u = st["active"][side].astype(jnp.int32)
     d = st["active"][foe].astype(jnp.int32)
-    dream_fail = _arr(fx.dream, bool)[move] & (st["status"][foe, d] != status.SLP)
+    dream_fail = _arr(fx.dream, bool)[move] & ((st["status"][foe, d] != status.SLP) | volatiles.has(st, foe, "substitute"))
     st, hit = _accuracy(st, side, move, dream_fail)
     lo = _arr(t.move_multihit)[move, 0]
     hi = _arr(t.move_multihit)[move, 1]
@@ -152,34 +153,55 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
         selfdestruct=jnp.asarray(t.move_selfdestruct)[move], fixed_damage=fixed, ohko=jnp.asarray(t.move_ohko)[move],
         ignore_immunity=jnp.asarray(t.move_ignore_immunity)[move])
     per_hit = jnp.maximum(dmg, 0)
+    had_sub = volatiles.has(st, foe, "substitute")
+    body = hit & ~had_sub
     last = jnp.int32(0)
     for j in range(5):
-        on = hit & (j < hits) & (hp > 0)
+        on = body & (j < hits) & (hp > 0)
         dealt = jnp.minimum(per_hit, hp)
         hp = hp - jnp.where(on, dealt, 0)
         last = jnp.where(on, dealt, last)
+    # Substitute (gen1 condition onTryHit): every hit takes the uncapped damage off the substitute
+    # (multi-hit: until it breaks); lastDamage is the uncapped damage; the foe itself is not hit
+    ksub = volatiles.key("substitute", "hp")
+    sub_hp = st[ksub][foe].astype(jnp.int32)
+    up = hit & had_sub
+    for j in range(5):
+        on = up & (j < hits)
+        sub_hp = sub_hp - jnp.where(on, jnp.minimum(per_hit, sub_hp), 0)
+        up = up & (sub_hp > 0)
+    broke = hit & had_sub & ~up
     st = {**st, "prng": jnp.where(hit, s2, st["prng"]), "hp": st["hp"].at[foe, d].set(hp.astype(jnp.int16)),
-          "last_damage": jnp.where(hit, last, st["last_damage"]).astype(jnp.int32)}
-    # drain (Gen 1 counts the heal as lastDamage), capped at the user's max HP
-    drained = jnp.where(_arr(fx.drain, bool)[move] & hit & (last > 0), jnp.maximum(last // 2, 1), 0)
+          "last_damage": jnp.where(body, last, jnp.where(hit & had_sub, per_hit, st["last_damage"])).astype(jnp.int32),
+          ksub: st[ksub].at[foe].set(jnp.where(hit & had_sub, sub_hp, st[ksub][foe]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, foe, "substitute", had_sub & ~broke)
+    # drain and recoil use the damage dealt, or the uncapped damage while the substitute holds
+    amount = jnp.where(body, last, jnp.where(up, per_hit, 0))
+    drained = jnp.where(_arr(fx.drain, bool)[move] & (amount > 0), jnp.maximum(amount // 2, 1), 0)
     uhp = st["hp"][side, u].astype(jnp.int32)
-    st = {**st, "last_damage": jnp.where(drained > 0, drained, st["last_damage"]),
+    st = {**st, "last_damage": jnp.where(drained > 0, drained, st["last_damage"]),  # Gen 1 counts the heal
           "hp": st["hp"].at[side, u].set(jnp.minimum(uhp + drained, st["maxhp"][side, u]).astype(jnp.int16))}
-    # Hyper Beam: the self volatile on a hit; its AfterMove drops it again when the foe fainted
-    recharge = _arr(fx.recharge, bool)[move] & hit & (st["hp"][foe, d] > 0)
+    # Hyper Beam: the self volatile on a hit (not when it broke a substitute); its AfterMove drops it
+    # again when the foe fainted
+    recharge = _arr(fx.recharge, bool)[move] & ((body & (st["hp"][foe, d] > 0)) | up)
     st = volatiles.with_flag(st, side, "mustrecharge", recharge | volatiles.has(st, side, "mustrecharge"))
     # recoil (gen4 applyRecoilDamage): max(1, floor(dealt * a / b)) to the user, not counted as lastDamage
     num, den = _arr(fx.recoil)[move, 0], _arr(fx.recoil)[move, 1]
-    recoil = jnp.where((num > 0) & (last > 0), jnp.maximum(last * num // den, 1), 0)
+    recoil = jnp.where((num > 0) & (amount > 0), jnp.maximum(amount * num // den, 1), 0)
     st = status.damage(st, side, u, recoil)
-    st = _secondary(st, side, move, hit)
-    # Self-Destruct/Explosion: the user faints after the hit, or when it missed or the foe was immune
-    boom = jnp.asarray(t.move_selfdestruct)[move]
+    st = _secondary(st, side, move, body, hit)
+    # behind an intact substitute only a confusion secondary is rolled
+    conf = up & (_arr(fx.sec_kind)[move] == SEC_CONFUSION)
+    drawn, proc = prng.random_chance(st["prng"], _arr(t.move_secondary_chance)[move], 256)
+    st = {**st, "prng": jnp.where(conf, drawn, st["prng"])}
+    st = status.add_confusion(st, foe, conf & proc)
+    # Self-Destruct/Explosion: the user faints after the hit, or when it missed or the foe was immune,
+    # but not when it broke a substitute
+    boom = jnp.asarray(t.move_selfdestruct)[move] & ~broke
     st = {**st, "hp": st["hp"].at[side, u].set(jnp.where(boom, 0, st["hp"][side, u]))}
     # Jump Kick / High Jump Kick failed: 1 HP of crash damage, which Gen 1 counts as lastDamage
-    crash = _arr(fx.crash, bool)[move] & ~hit & (st["hp"][side, u] > 0)
-    return {**st, "hp": st["hp"].at[side, u].add(jnp.where(crash, -1, 0).astype(jnp.int16)),
-            "last_damage": jnp.where(crash, 1, st["last_damage"])}
+    crash = _arr(fx.crash, bool)[move] & ~hit
+    return status.direct_damage(st, side, 1, crash)
 
 
 def _status_family(st: State, side: Any, move: Any) -> State:
@@ -194,6 +216,10 @@ def _status_family(st: State, side: Any, move: Any) -> State:
     recharging = (new == status.SLP) & volatiles.has(st, foe, "mustrecharge")
     grass = _arr(fx.seeds, bool)[move] & status.has_type(st, foe, d, t.types.index("Grass"))
     st, hit = _accuracy(st, side, move, grass, recharging)
+    # a substitute blocks poisoning and confusion moves (not paralysis, sleep or Leech Seed)
+    blocked = volatiles.has(st, foe, "substitute") & ((new == status.PSN) | (new == status.TOX)
+                                                        | _arr(fx.confuses, bool)[move])
+    hit = hit & ~blocked
     st, ok = status.set_status(st, foe, d, new, True,
                                hit & (new != 0) & (recharging | (st["status"][foe, d] == status.NONE)))
     st = status.status_drop(st, foe, d, ok & ~recharging)
@@ -216,6 +242,7 @@ def _boost_family(st: State, side: Any, move: Any) -> State:
     i = st["active"][tgt].astype(jnp.int32)
     st, hit = _accuracy(st, side, move)
     deltas = _arr(fx.boosts)[move]
+    hit = hit & ~(~self_t & volatiles.has(st, tgt, "substitute") & jnp.any(deltas != 0))  # blocked by a substitute
     mist = ~self_t & volatiles.has(st, tgt, "mist")
     deltas = jnp.where(mist & (deltas < 0), 0, deltas)
     st, changed = apply_boosts(st, tgt, i, deltas, hit)
@@ -272,6 +299,15 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     st = {**st, "status_turns": st["status_turns"].at[side, u].set(two),
           "status_start": st["status_start"].at[side, u].set(jnp.where(slept, 2, st["status_start"][side, u]).astype(jnp.int8)),
           "hp": st["hp"].at[side, u].set(jnp.where(slept, maxhp, st["hp"][side, u]).astype(jnp.int16))}
+    # Substitute: fails with one up or below a quarter of max HP; else a substitute of maxhp/4 + 1 HP
+    # (it ends a partial trap) and the user loses maxhp/4 (nothing when maxhp <= 3), maybe fainting
+    ksub = volatiles.key("substitute", "hp")
+    make = ((kind == mfx.SELF_SUBSTITUTE) & ~volatiles.has(st, side, "substitute")
+            & (4 * st["hp"][side, u].astype(jnp.int32) >= maxhp))
+    st = {**st, ksub: st[ksub].at[side].set(jnp.where(make, maxhp // 4 + 1, st[ksub][side]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "substitute", make | volatiles.has(st, side, "substitute"))
+    st = volatiles.with_flag(st, side, "partiallytrapped", ~make & volatiles.has(st, side, "partiallytrapped"))
+    st = status.damage(st, side, u, jnp.where(make & (maxhp > 3), maxhp // 4, 0))
     # Conversion: the user takes the foe's current types
     f = st["active"][1 - side].astype(jnp.int32)
     conv = kind == mfx.SELF_CONVERSION

@@ -104,14 +104,34 @@ def add_confusion(st: State, side: Any, cond: Any) -> State:
     return volatiles.with_flag(st, side, "confusion", go | volatiles.has(st, side, "confusion"))
 
 
+def direct_damage(st: State, side: Any, amount: Any, cond: Any) -> State:
+    """Gen 1 `directDamage` of confusion or a Jump Kick crash to side's active, when `cond` and it has HP.
+
+    It counts as lastDamage. Behind its own substitute the Pokemon takes nothing; the foe's
+    substitute, if any, takes the damage instead (and may break).
+    """
+    u = st["active"][side].astype(jnp.int32)
+    foe = 1 - side
+    go = jnp.asarray(cond) & (st["hp"][side, u] > 0)
+    amount = jnp.maximum(_i(amount), 1)
+    own = volatiles.has(st, side, "substitute")
+    foe_sub = own & volatiles.has(st, foe, "substitute")
+    k = volatiles.key("substitute", "hp")
+    left = st[k][foe].astype(jnp.int32) - amount
+    hit_sub = go & foe_sub
+    st = {**st, "last_damage": jnp.where(go, amount, st["last_damage"]),
+          k: st[k].at[foe].set(jnp.where(hit_sub, left, st[k][foe]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, foe, "substitute", volatiles.has(st, foe, "substitute") & ~(hit_sub & (left <= 0)))
+    return damage(st, side, u, jnp.where(go & ~own, amount, 0))
+
+
 def _confusion_self_hit(st: State, side: Any, u: Any, hurt: Any) -> State:
-    """The confusion self-hit (40 power, typeless, modified Attack and Defense, no roll), counted as lastDamage."""
+    """The confusion self-hit (40 power, typeless, modified Attack and Defense, no roll): direct damage."""
     level = st["level"][side, u].astype(jnp.int32)
     atk = st["modified"][side, u, 0].astype(jnp.int32)
     dfn = st["modified"][side, u, 1].astype(jnp.int32)
     dmg = ((2 * level // 5 + 2) * atk * 40 // dfn) // 50 + 2
-    st = damage(st, side, u, jnp.where(hurt, dmg, 0))
-    st = {**st, "last_damage": jnp.where(hurt, dmg, st["last_damage"])}
+    st = direct_damage(st, side, dmg, hurt)
     for name in ("bide", "twoturnmove", "invulnerability", "partialtrappinglock", "lockedmove"):
         st = volatiles.with_flag(st, side, name, ~hurt & volatiles.has(st, side, name))
     return st
