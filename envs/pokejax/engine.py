@@ -172,24 +172,28 @@ def _run_move(st: State, side: Any, move: Any) -> State:
     st2, blocked = status.before_move(st, side)
     st = jax.tree.map(lambda a, b: jnp.where(cannot, a, b), st, st2)
     blocked = blocked | cannot
-    return lax.cond(blocked, lambda x: status.after_move_self(x, side), lambda x: moves.use_move(x, side, move), st)
+    st, ams = lax.cond(blocked, lambda x: (x, jnp.asarray(True)), lambda x: moves.use_move(x, side, move), st)
+    # AfterMoveSelf: after the move when its target kept HP, and after a move that could not happen
+    return lax.cond(ams, lambda x: status.after_move_self(x, side), lambda x: x, st)
 
 
 def _action(st: State, side: Any, act: Any, move: Any, stopped: Any) -> tuple[State, jax.Array]:
     """Run one queued action of `side` (a switch, or the queued move) unless the queue was cleared."""
 
-    def do_switch(st: State) -> tuple[State, jax.Array]:
-        st = _shuffle2(_switch(st, side, act - 3))
-        return _after_action(_run_switch(st, side, False), side)
+    def do_switch(st: State) -> State:
+        return _run_switch(_shuffle2(_switch(st, side, act - 3)), side, False)
 
-    def do_move(st: State) -> tuple[State, jax.Array]:
-        return _after_action(_run_move(st, side, move), 1 - side)
+    def do_move(st: State) -> State:
+        return _run_move(st, side, move)
 
-    def skip(st: State) -> tuple[State, jax.Array]:
-        return st, jnp.asarray(False)
+    def skip(st: State) -> State:
+        return st
 
     branch = jnp.where(stopped, 0, jnp.where(act >= 4, 1, 2))
-    st, fainted = lax.switch(branch, [skip, do_switch, do_move], st)
+    st = lax.switch(branch, [skip, do_switch, do_move], st)
+    # faints after a move are checked foe first (the target fell before the user's recoil or explosion)
+    first = jnp.where(act >= 4, side, 1 - side)
+    st, fainted = lax.cond(stopped, lambda x: (x, jnp.asarray(False)), lambda x: _after_action(x, first), st)
     return st, stopped | fainted
 
 

@@ -319,8 +319,11 @@ FAMILY_BRANCHES = {FAM_DAMAGE: _damage_family, FAM_STATUS: _status_family, FAM_B
                    FAM_SELF: _self_family}
 
 
-def use_move(st: State, side: Any, move: Any) -> State:
-    """The move once BeforeMove let it through: PP, lastMove, lastDamage, its effect, AfterMoveSelf."""
+def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
+    """The move once BeforeMove let it through: PP, lastMove, lastDamage, its effect.
+
+    Returns (state, AfterMoveSelf runs): it does when the move's target still has HP.
+    """
     t = tables()
     fx = movefx()
     foe = 1 - side
@@ -337,4 +340,4 @@ def use_move(st: State, side: Any, move: Any) -> State:
     self_target = jnp.asarray(t.move_target_self)[move]
     d = st["active"][foe].astype(jnp.int32)
     target_hp = jnp.where(self_target, st["hp"][side, u], st["hp"][foe, d])
-    return lax.cond(target_hp > 0, lambda s: status.after_move_self(s, side), lambda s: s, st)
+    return st, target_hp > 0
