@@ -45,3 +45,14 @@ def substitute_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(6000, 6003))
 def test_lockstep_substitute_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=substitute_moves()) >= 1
+
+
+def two_turn_moves() -> list[str]:
+    """The two-turn moves (Fly/Dig invulnerable) with what stops or meets them."""
+    return ["skyattack", "solarbeam", "skullbash", "razorwind", "fly", "dig", "swift", "thunderwave", "confuseray",
+            "bodyslam", "bite", "counter", "substitute", "seismictoss", "toxic", "sleeppowder", "jumpkick", "haze"]
+
+
+@pytest.mark.parametrize("seed", range(7000, 7003))
+def test_lockstep_two_turn_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=two_turn_moves()) >= 1

@@ -205,7 +205,8 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         act = acts[s]
         cur = st["status"][s, a]
         # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
-        fight = (cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
+        fight = ((cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
+                 | volatiles.has(st, s, "twoturnmove"))
         usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0)
         struggle = ~jnp.any(usable)
         chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
@@ -330,7 +331,7 @@ def legal_mask(state: State) -> np.ndarray:
     for side in range(2):
         a = int(s["active"][side])
         req = int(s["request"][side])
-        locked = bool(int(s["vol"][side]) & volatiles.BIT["mustrecharge"])
+        locked = bool(int(s["vol"][side]) & (volatiles.BIT["mustrecharge"] | volatiles.BIT["twoturnmove"]))
         if req == REQ_MOVE:
             usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0)
             if locked or int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():

@@ -37,10 +37,12 @@ BASE_KEYS = {"accuracy", "basePower", "category", "critRatio", "flags", "id", "n
              "secondaries", "target", "type", "ignoreImmunity"}
 # moves whose callbacks draw nothing and change nothing the engine tracks (Pay Day's message, Thunder's weather)
 HARMLESS_CALLBACKS = {"payday": {"onHit"}, "thunder": {"onModifyMove"}}
+TWO_TURN = ("dig", "fly", "razorwind", "skullbash", "skyattack", "solarbeam")
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
-                     "counter": {"damageCallback"}}
+                     "counter": {"damageCallback"},
+                     **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
@@ -70,6 +72,8 @@ class MoveFx:
     seeds: np.ndarray
     recharge: np.ndarray
     counterable: np.ndarray
+    two_turn: np.ndarray
+    invulnerable: np.ndarray
     supported: np.ndarray
 
 
@@ -93,7 +97,7 @@ def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
 def _family(m: dict[str, Any]) -> int | None:
     """The family of a move the engine runs, or None (not yet supported)."""
     extra = set(m) - BASE_KEYS - {"recoil", "multihit", "drain", "damage", "ohko", "selfdestruct", "hasCrashDamage"}
-    if m["id"] == "counter":
+    if m["id"] in ("counter", "dig", "fly"):
         extra.discard("condition")
     callbacks = (set(m.get("callbacks", ())) - HARMLESS_CALLBACKS.get(m["id"], set())
                  - HANDLED_CALLBACKS.get(m["id"], set()))
@@ -144,6 +148,8 @@ def movefx() -> MoveFx:
     seeds = np.zeros(n, bool)
     recharge = np.zeros(n, bool)
     counterable = np.zeros(n, bool)
+    two_turn = np.zeros(n, bool)
+    invulnerable = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -166,10 +172,12 @@ def movefx() -> MoveFx:
         confuses[i] = m["id"] in ("confuseray", "supersonic")
         seeds[i] = m["id"] == "leechseed"
         recharge[i] = m.get("self") == {"volatileStatus": "mustrecharge"}
+        two_turn[i] = m["id"] in TWO_TURN
+        invulnerable[i] = m["id"] in ("dig", "fly")
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
                   status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
                   boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
                   confuses=confuses, seeds=seeds, recharge=recharge,
-                  counterable=counterable, supported=supported)
+                  counterable=counterable, two_turn=two_turn, invulnerable=invulnerable, supported=supported)

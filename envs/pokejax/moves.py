@@ -69,7 +69,10 @@ def _accuracy(st: State, side: Any, move: Any, fail: Any = False, sure: Any = Fa
         _arr(t.move_accuracy)[move], st["boosts"][side, u, 5], st["boosts"][foe, d, 6],
         immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move], ohko=jnp.asarray(t.move_ohko)[move],
         user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4], sleep_on_recharging=sure)
-    kind = jnp.where(jnp.asarray(fail), damage.ACC_FAIL, kind)
+    # Fly/Dig: the semi-invulnerable foe is missed (no draw) by all but Swift and moves on the user
+    hidden = (volatiles.has(st, foe, "invulnerability") & ~jnp.asarray(t.move_target_self)[move]
+              & (move != t.move_index("swift")))
+    kind = jnp.where(jnp.asarray(fail) | hidden, damage.ACC_FAIL, kind)
     rolled, hit = prng.random_chance(st["prng"], threshold, 256)
     rolls = kind == damage.ACC_ROLL
     missed = rolls & ~hit  # a missed roll zeroes lastDamage, even for the SKIP_LASTDAMAGE moves
@@ -328,15 +331,26 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     fx = movefx()
     foe = 1 - side
     u = st["active"][side].astype(jnp.int32)
+    # two-turn moves (Gen 1 TWO_TURN_MOVES): the charging turn (onTryMove) adds twoturnmove (and, for
+    # Fly/Dig, invulnerability) and stops before lastDamage, PP and lastMove; the second turn removes them
+    two_turn = _arr(fx.two_turn, bool)[move]
+    charged = volatiles.has(st, side, "twoturnmove")
+    charging = two_turn & ~charged
     slot = st["last_selected_slot"][side].astype(jnp.int32)
     pp = st["pp"][side, u, slot].astype(jnp.int32)
-    pp = jnp.where(move == STRUGGLE, pp, (pp - 1) % 64)
+    pp = jnp.where((move == STRUGGLE) | charging, pp, (pp - 1) % 64)
+    kt = volatiles.key("twoturnmove", "move")
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
-          "last_move": st["last_move"].at[side, u].set(move.astype(jnp.int16)),
+          "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], move).astype(jnp.int16)),
           "side_last_move": st["side_last_move"].at[side].set(move.astype(jnp.int16)),
-          "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move], st["last_damage"], 0)}
+          kt: st[kt].at[side].set(jnp.where(charging, move, st[kt][side]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "twoturnmove", charging)
+    invuln = volatiles.has(st, side, "invulnerability")
+    st = volatiles.with_flag(st, side, "invulnerability",
+                             jnp.where(charging, invuln | _arr(fx.invulnerable, bool)[move], invuln & ~(two_turn & charged)))
+    st = {**st, "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move] | charging, st["last_damage"], 0)}
     branches = [lambda s, f=FAMILY_BRANCHES[k]: f(s, side, move) for k in sorted(FAMILY_BRANCHES)]
-    st = lax.switch(_arr(fx.family)[move], branches, st)
+    st = lax.cond(charging, lambda s: s, lambda s: lax.switch(_arr(fx.family)[move], branches, s), st)
     self_target = jnp.asarray(t.move_target_self)[move]
     d = st["active"][foe].astype(jnp.int32)
     target_hp = jnp.where(self_target, st["hp"][side, u], st["hp"][foe, d])

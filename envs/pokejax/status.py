@@ -168,7 +168,10 @@ def before_move(st: State, side: Any) -> tuple[State, jax.Array]:
     par = ~blocked & (cur == PAR)
     drawn, full = prng.random_chance(st["prng"], 63, 256)
     st = {**st, "prng": jnp.where(par, drawn, st["prng"])}
-    return st, blocked | (par & full)
+    stopped = par & full  # full paralysis also ends a charge (not Fly/Dig's invulnerability), Bide, locks
+    for name in ("bide", "twoturnmove", "partialtrappinglock", "lockedmove"):
+        st = volatiles.with_flag(st, side, name, ~stopped & volatiles.has(st, side, name))
+    return st, blocked | stopped
 
 
 def after_move_self(st: State, side: Any) -> State:
