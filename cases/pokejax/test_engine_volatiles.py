@@ -56,3 +56,14 @@ def two_turn_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(7000, 7003))
 def test_lockstep_two_turn_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=two_turn_moves()) >= 1
+
+
+def mimic_moves() -> list[str]:
+    """Mimic against varied movesets, with switches restoring the slot."""
+    return ["mimic", "bodyslam", "thunderbolt", "psychic", "recover", "toxic", "earthquake", "poisongas", "hyperbeam",
+            "substitute", "skyattack", "counter", "amnesia", "reflect"]
+
+
+@pytest.mark.parametrize("seed", range(8000, 8002))
+def test_lockstep_mimic_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=mimic_moves()) >= 1

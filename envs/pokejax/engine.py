@@ -91,6 +91,8 @@ def _clear_volatile(st: State, side: Any, i: Any) -> State:
     species_types = jnp.asarray(tables().species_types)[st["species"][side, i].astype(jnp.int32)]
     st = {**st, "boosts": st["boosts"].at[side, i].set(0), "modified": st["modified"].at[side, i].set(st["stats"][side, i]),
           "types": st["types"].at[side, i].set(species_types),
+          "moves": st["moves"].at[side, i].set(st["base_moves"][side, i]),
+          "maxpp": st["maxpp"].at[side, i].set(st["base_maxpp"][side, i]),
           "speed": st["speed"].at[side, i].set(st["stats"][side, i, SPE]),
           "last_move": st["last_move"].at[side, i].set(0)}
     st = status.status_drop(st, side, i, True)

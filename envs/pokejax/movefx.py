@@ -41,7 +41,7 @@ TWO_TURN = ("dig", "fly", "razorwind", "skullbash", "skyattack", "solarbeam")
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
-                     "counter": {"damageCallback"},
+                     "counter": {"damageCallback"}, "mimic": {"onHit"},
                      **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
@@ -74,6 +74,8 @@ class MoveFx:
     counterable: np.ndarray
     two_turn: np.ndarray
     invulnerable: np.ndarray
+    mimics: np.ndarray
+    max_pp: np.ndarray
     supported: np.ndarray
 
 
@@ -107,7 +109,7 @@ def _family(m: dict[str, Any]) -> int | None:
     if m["category"] == "Status":
         if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
             return FAM_STATUS
-        if m["id"] in ("confuseray", "supersonic", "leechseed"):
+        if m["id"] in ("confuseray", "supersonic", "leechseed", "mimic"):
             return FAM_STATUS
         if m["id"] in SELF_KINDS:
             return FAM_SELF
@@ -150,6 +152,8 @@ def movefx() -> MoveFx:
     counterable = np.zeros(n, bool)
     two_turn = np.zeros(n, bool)
     invulnerable = np.zeros(n, bool)
+    mimics = np.zeros(n, bool)
+    max_pp = np.zeros(n, np.int8)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -174,10 +178,13 @@ def movefx() -> MoveFx:
         recharge[i] = m.get("self") == {"volatileStatus": "mustrecharge"}
         two_turn[i] = m["id"] in TWO_TURN
         invulnerable[i] = m["id"] in ("dig", "fly")
+        mimics[i] = m["id"] == "mimic"
+        max_pp[i] = m["pp"] if m["id"] == "struggle" else m["pp"] * 8 // 5 - (3 if m["pp"] == 40 else 0)
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
     return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
                   status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
                   boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
                   confuses=confuses, seeds=seeds, recharge=recharge,
-                  counterable=counterable, two_turn=two_turn, invulnerable=invulnerable, supported=supported)
+                  counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
+                  mimics=mimics, max_pp=max_pp, supported=supported)

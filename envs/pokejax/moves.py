@@ -229,7 +229,18 @@ def _status_family(st: State, side: Any, move: Any) -> State:
     st = volatiles.with_flag(st, foe, "mustrecharge", ~(ok & recharging) & volatiles.has(st, foe, "mustrecharge"))
     st = status.add_confusion(st, foe, hit & _arr(fx.confuses, bool)[move])
     seed = hit & _arr(fx.seeds, bool)[move]
-    return volatiles.with_flag(st, foe, "leechseed", seed | volatiles.has(st, foe, "leechseed"))
+    st = volatiles.with_flag(st, foe, "leechseed", seed | volatiles.has(st, foe, "leechseed"))
+    # Mimic: a random one of the foe's current moves (`sample`) replaces the Mimic slot, keeping its PP
+    mimic = hit & _arr(fx.mimics, bool)[move]
+    foe_moves = st["moves"][foe, d].astype(jnp.int32)
+    drawn, k = prng.random(st["prng"], jnp.sum(foe_moves > 0))
+    u = st["active"][side].astype(jnp.int32)
+    slot = st["last_selected_slot"][side].astype(jnp.int32)
+    copied = foe_moves[k]
+    return {**st, "prng": jnp.where(mimic, drawn, st["prng"]),
+            "moves": st["moves"].at[side, u, slot].set(jnp.where(mimic, copied, st["moves"][side, u, slot]).astype(jnp.int16)),
+            "maxpp": st["maxpp"].at[side, u, slot].set(
+                jnp.where(mimic, _arr(fx.max_pp)[copied], st["maxpp"][side, u, slot]).astype(jnp.int8))}
 
 
 def _boost_family(st: State, side: Any, move: Any) -> State:

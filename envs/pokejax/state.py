@@ -32,7 +32,8 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `fainted` | (2, 6) bool | |
 | `active_turns` | (2, 6) int16 | `pokemon.activeTurns` |
 | `last_move` | (2, 6) int16 | `pokemon.lastMove` (0: none) |
-| `moves`, `pp`, `maxpp` | (2, 6, 4) int16 / int8 / int8 | move slots (0: empty) |
+| `moves`, `pp`, `maxpp` | (2, 6, 4) int16 / int8 / int8 | move slots (0: empty), as the Pokemon has them now (`moveSlots`) |
+| `base_moves`, `base_maxpp` | (2, 6, 4) int16 / int8 | the set's slots (`baseMoveSlots`), restored on switch-out (Mimic); PP is shared |
 
 Volatiles belong to the active Pokemon (Showdown clears them on switch-out and faint), so they are
 kept per side: `vol` (2,) int32 holds one bit per Gen 1 volatile (envs.pokejax.volatiles.NAMES)
@@ -137,6 +138,8 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
         "moves": jnp.asarray(moves),
         "pp": jnp.asarray(pp),
         "maxpp": jnp.asarray(pp),
+        "base_moves": jnp.asarray(moves),
+        "base_maxpp": jnp.asarray(pp),
         **volatiles.empty(),
     }
 
