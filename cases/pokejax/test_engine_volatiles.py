@@ -67,3 +67,15 @@ def mimic_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(8000, 8002))
 def test_lockstep_mimic_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=mimic_moves()) >= 1
+
+
+def mirror_moves() -> list[str]:
+    """Mirror Move copying damaging, status, two-turn, multi-hit and self moves."""
+    return ["mirrormove", "bodyslam", "thunderbolt", "skyattack", "fly", "doublekick", "swordsdance", "thunderwave",
+            "hyperbeam", "explosion", "mimic", "counter", "substitute", "recover", "spore", "confuseray", "drillpeck",
+            "toxic", "leechseed", "seismictoss"]
+
+
+@pytest.mark.parametrize("seed", range(9000, 9002))
+def test_lockstep_mirror_move_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=mirror_moves()) >= 1

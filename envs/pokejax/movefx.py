@@ -41,7 +41,7 @@ TWO_TURN = ("dig", "fly", "razorwind", "skullbash", "skyattack", "solarbeam")
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
-                     "counter": {"damageCallback"}, "mimic": {"onHit"},
+                     "counter": {"damageCallback"}, "mimic": {"onHit"}, "mirrormove": {"onHit"},
                      **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
@@ -109,6 +109,8 @@ def _family(m: dict[str, Any]) -> int | None:
     if m["category"] == "Status":
         if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
             return FAM_STATUS
+        if m["id"] == "mirrormove":
+            return FAM_SELF
         if m["id"] in ("confuseray", "supersonic", "leechseed", "mimic"):
             return FAM_STATUS
         if m["id"] in SELF_KINDS:

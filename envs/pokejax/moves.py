@@ -329,15 +329,28 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
 
 
+def _call_family(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
+    """Mirror Move: the foe's lastMove (not Mirror Move) becomes the side's selected move and is used
+    next; returns (state, the called move or 0 when it fails)."""
+    foe = 1 - side
+    f = st["active"][foe].astype(jnp.int32)
+    last = st["last_move"][foe, f].astype(jnp.int32)
+    called = jnp.where((last > 0) & (last != tables().move_index("mirrormove")), last, 0)
+    go = called > 0
+    return {**st, "last_selected_move": st["last_selected_move"].at[side].set(
+                jnp.where(go, called, st["last_selected_move"][side]).astype(jnp.int16)),
+            "last_enemy_selected_move": st["last_enemy_selected_move"].at[side].set(
+                jnp.where(go, called, st["last_enemy_selected_move"][side]).astype(jnp.int16))}, called
+
+
 FAMILY_BRANCHES = {FAM_DAMAGE: _damage_family, FAM_STATUS: _status_family, FAM_BOOST: _boost_family,
                    FAM_SELF: _self_family}
 
 
-def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
-    """The move once BeforeMove let it through: PP, lastMove, lastDamage, its effect.
-
-    Returns (state, AfterMoveSelf runs): it does when the move's target still has HP.
-    """
+def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.Array, jax.Array]:
+    """One useMove: PP (the selected slot; a move called by Mirror Move spends none, a called two-turn
+    move gives one back), lastMove, lastDamage, the move's family. Returns (state, AfterMoveSelf runs,
+    the move it calls)."""
     t = tables()
     fx = movefx()
     foe = 1 - side
@@ -349,7 +362,8 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     charging = two_turn & ~charged
     slot = st["last_selected_slot"][side].astype(jnp.int32)
     pp = st["pp"][side, u, slot].astype(jnp.int32)
-    pp = jnp.where((move == STRUGGLE) | charging, pp, (pp - 1) % 64)
+    pp = jnp.where(nested, jnp.where(two_turn, (pp + 1) % 64, pp),
+                   jnp.where((move == STRUGGLE) | charging, pp, (pp - 1) % 64))
     kt = volatiles.key("twoturnmove", "move")
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], move).astype(jnp.int16)),
@@ -360,9 +374,27 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     st = volatiles.with_flag(st, side, "invulnerability",
                              jnp.where(charging, invuln | _arr(fx.invulnerable, bool)[move], invuln & ~(two_turn & charged)))
     st = {**st, "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move] | charging, st["last_damage"], 0)}
-    branches = [lambda s, f=FAMILY_BRANCHES[k]: f(s, side, move) for k in sorted(FAMILY_BRANCHES)]
-    st = lax.cond(charging, lambda s: s, lambda s: lax.switch(_arr(fx.family)[move], branches, s), st)
+    branches = [lambda s, f=FAMILY_BRANCHES[k]: (f(s, side, move), jnp.int32(0)) for k in sorted(FAMILY_BRANCHES)]
+    branches.append(lambda s: _call_family(s, side, move))
+    family = jnp.where(move == t.move_index("mirrormove"), len(FAMILY_BRANCHES), _arr(fx.family)[move])
+    st, called = lax.cond(charging, lambda s: (s, jnp.int32(0)), lambda s: lax.switch(family, branches, s), st)
     self_target = jnp.asarray(t.move_target_self)[move]
     d = st["active"][foe].astype(jnp.int32)
     target_hp = jnp.where(self_target, st["hp"][side, u], st["hp"][foe, d])
-    return st, target_hp > 0
+    return st, target_hp > 0, called
+
+
+def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
+    """The move once BeforeMove let it through, and the move Mirror Move calls (a loop of two, so the
+    move code is traced once). Returns (state, AfterMoveSelf runs): after the last move used, when its
+    target still has HP (a Mirror Move that called a move skips its own)."""
+
+    def body(k: jax.Array, carry: tuple[State, jax.Array, jax.Array]) -> tuple[State, jax.Array, jax.Array]:
+        st, cur, ams = carry
+        run = cur > 0
+        new, new_ams, called = lax.cond(run, lambda s: _use_one(s, side, cur, k == 1),
+                                        lambda s: (s, ams, jnp.int32(0)), st)
+        return new, called, jnp.where(run, new_ams, ams)
+
+    st, _, ams = lax.fori_loop(0, 2, body, (st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
+    return st, ams
