@@ -79,3 +79,14 @@ def mirror_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(9000, 9002))
 def test_lockstep_mirror_move_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=mirror_moves()) >= 1
+
+
+def lock_moves() -> list[str]:
+    """Thrash/Petal Dance and Rage (the stored-accuracy bug) with what interrupts or feeds them."""
+    return ["thrash", "petaldance", "rage", "doubleteam", "sandattack", "thunderwave", "confuseray", "spore",
+            "pinmissile", "explosion", "substitute", "bodyslam", "haze", "swift", "recover"]
+
+
+@pytest.mark.parametrize("seed", range(9500, 9502))
+def test_lockstep_lock_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=lock_moves()) >= 1

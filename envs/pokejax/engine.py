@@ -157,12 +157,30 @@ def _after_action(st: State, first: Any) -> tuple[State, jax.Array]:
     return lax.cond(any_down, lambda x: x, _shuffle2, st), any_down
 
 
+def _no_progress(st: State) -> jax.Array:
+    """Gen 1 Endless Battle Clause: every Pokemon of both sides is fainted, frozen, or out of PP
+    against a team of only Ghosts (Transform-only teams are not modelled)."""
+    ghost = tables().types.index("Ghost")
+    sides = []
+    for s in range(2):
+        foe_ghosts = jnp.all(st["fainted"][1 - s] | jnp.any(st["types"][1 - s] == ghost, axis=-1))
+        no_pp = jnp.all((st["pp"][s] == 0) | (st["moves"][s] == 0), axis=-1)
+        stuck = st["fainted"][s] | (st["status"][s] == status.FRZ) | (no_pp & foe_ghosts)
+        sides.append(jnp.all(stuck))
+    return sides[0] & sides[1]
+
+
 def _end_turn(st: State) -> State:
-    """endTurn: the turn counter and the actives' activeTurns."""
+    """endTurn: the turn counter and the actives' activeTurns; the Endless Battle Clause's tie (no
+    progress possible, or past turn 1000); otherwise move requests."""
     at = st["active_turns"]
     for s in range(2):
         at = at.at[s, st["active"][s].astype(jnp.int32)].add(1)
-    return {**st, "turn": st["turn"] + 1, "active_turns": at, "request": jnp.full((2,), REQ_MOVE, jnp.int8)}
+    turn = st["turn"] + 1
+    tie = _no_progress(st) | (turn > 1000)
+    return {**st, "turn": turn, "active_turns": at, "ended": st["ended"] | tie,
+            "winner": jnp.where(tie, jnp.int8(-1), st["winner"]),
+            "request": jnp.full((2,), REQ_MOVE, jnp.int8) * ~tie}
 
 
 def _run_move(st: State, side: Any, move: Any) -> State:
@@ -208,7 +226,7 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         cur = st["status"][s, a]
         # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
         fight = ((cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
-                 | volatiles.has(st, s, "twoturnmove"))
+                 | volatiles.has(st, s, "twoturnmove") | volatiles.has(st, s, "lockedmove") | volatiles.has(st, s, "rage"))
         usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0)
         struggle = ~jnp.any(usable)
         chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
@@ -333,7 +351,8 @@ def legal_mask(state: State) -> np.ndarray:
     for side in range(2):
         a = int(s["active"][side])
         req = int(s["request"][side])
-        locked = bool(int(s["vol"][side]) & (volatiles.BIT["mustrecharge"] | volatiles.BIT["twoturnmove"]))
+        locked = bool(int(s["vol"][side]) & sum(volatiles.BIT[n] for n in ("mustrecharge", "twoturnmove", "lockedmove",
+                                                                           "rage")))
         if req == REQ_MOVE:
             usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0)
             if locked or int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():

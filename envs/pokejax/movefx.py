@@ -76,6 +76,8 @@ class MoveFx:
     invulnerable: np.ndarray
     mimics: np.ndarray
     max_pp: np.ndarray
+    locks: np.ndarray
+    rages: np.ndarray
     supported: np.ndarray
 
 
@@ -120,8 +122,9 @@ def _family(m: dict[str, Any]) -> int | None:
         if m["id"] in BOOST_VOLATILE:
             return FAM_BOOST
         return None
-    if m.get("self") == {"volatileStatus": "mustrecharge"}:
+    if m.get("self", {}).get("volatileStatus") in ("mustrecharge", "lockedmove", "rage"):
         extra.discard("self")
+        extra.discard("condition")
     if (not extra and (m["basePower"] > 0 or m.get("ohko"))
             and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal", "scripted")):
         return FAM_DAMAGE
@@ -156,6 +159,8 @@ def movefx() -> MoveFx:
     invulnerable = np.zeros(n, bool)
     mimics = np.zeros(n, bool)
     max_pp = np.zeros(n, np.int8)
+    locks = np.zeros(n, bool)
+    rages = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -181,6 +186,8 @@ def movefx() -> MoveFx:
         two_turn[i] = m["id"] in TWO_TURN
         invulnerable[i] = m["id"] in ("dig", "fly")
         mimics[i] = m["id"] == "mimic"
+        locks[i] = m.get("self", {}).get("volatileStatus") == "lockedmove"
+        rages[i] = m["id"] == "rage"
         max_pp[i] = m["pp"] if m["id"] == "struggle" else m["pp"] * 8 // 5 - (3 if m["pp"] == 40 else 0)
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
@@ -189,4 +196,4 @@ def movefx() -> MoveFx:
                   boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
                   confuses=confuses, seeds=seeds, recharge=recharge,
                   counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
-                  mimics=mimics, max_pp=max_pp, supported=supported)
+                  mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, supported=supported)

@@ -73,11 +73,30 @@ def _accuracy(st: State, side: Any, move: Any, fail: Any = False, sure: Any = Fa
     hidden = (volatiles.has(st, foe, "invulnerability") & ~jnp.asarray(t.move_target_self)[move]
               & (move != t.move_index("swift")))
     kind = jnp.where(jnp.asarray(fail) | hidden, damage.ACC_FAIL, kind)
-    rolled, hit = prng.random_chance(st["prng"], threshold, 256)
+    # Thrash/Petal Dance and Rage: the accuracy starts from the value stored in the volatile (255 at
+    # first) and the stage-modified result is stored back (the Gen 1 accuracy bug)
     rolls = kind == damage.ACC_ROLL
+    klm, krg = volatiles.key("lockedmove", "accuracy"), volatiles.key("rage", "accuracy")
+    lm, rg = volatiles.has(st, side, "lockedmove"), volatiles.has(st, side, "rage")
+    table = jnp.asarray(damage.ACC_STAGE_PERCENT, jnp.int32)
+    base = jnp.where(rg, st[krg][side], st[klm][side]).astype(jnp.int32)
+    a = base * table[st["boosts"][side, u, 5].astype(jnp.int32) + 6] // 100
+    a = jnp.clip(a * table[6 - st["boosts"][foe, d, 6].astype(jnp.int32)] // 100, 1, 255)
+    threshold = jnp.where(rolls & (lm | rg), a, threshold)
+    st = {**st, klm: st[klm].at[side].set(jnp.where(rolls & lm, threshold, st[klm][side]).astype(jnp.int16)),
+          krg: st[krg].at[side].set(jnp.where(rolls & rg, threshold, st[krg][side]).astype(jnp.int16))}
+    rolled, hit = prng.random_chance(st["prng"], threshold, 256)
     missed = rolls & ~hit  # a missed roll zeroes lastDamage, even for the SKIP_LASTDAMAGE moves
     st = {**st, "prng": jnp.where(rolls, rolled, st["prng"]), "last_damage": jnp.where(missed, 0, st["last_damage"])}
     return st, jnp.where(rolls, hit, kind == damage.ACC_NOCHECK)
+
+
+def _rage_boosts(st: State, side: Any, i: Any, times: Any) -> State:
+    """Rage's onHit on a raging Pokemon: +1 Attack per hit taken (`times`), while its stage is below +6."""
+    def one(k: jax.Array, s: State) -> State:
+        go = volatiles.has(s, side, "rage") & (k < times) & (s["boosts"][side, i, 0] < 6)
+        return apply_boosts(s, side, i, jnp.asarray([1, 0, 0, 0, 0, 0, 0]), go)[0]
+    return lax.fori_loop(0, 5, one, st)
 
 
 def _secondary(st: State, side: Any, move: Any, hit: Any, thaw_hit: Any) -> State:
@@ -118,6 +137,22 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     foe = 1 - side
     u = st["active"][side].astype(jnp.int32)
     d = st["active"][foe].astype(jnp.int32)
+    # Thrash/Petal Dance (tryMoveHit's start): the lock counts down, and its last turn confuses the user
+    # anew (random(2, 6)); a new lock draws its length random(2, 4) and stores accuracy 255
+    locks = _arr(fx.locks, bool)[move]
+    locked = volatiles.has(st, side, "lockedmove")
+    klt, klm, kla = (volatiles.key("lockedmove", c) for c in ("time", "move", "accuracy"))
+    time = st[klt][side].astype(jnp.int32) - 1
+    ends = locks & locked & (time == 0)
+    drawn, length = prng.random_range(st["prng"], 2, 4)
+    new_lock = locks & ~locked
+    st = {**st, "prng": jnp.where(new_lock, drawn, st["prng"]),
+          klt: st[klt].at[side].set(jnp.where(new_lock, length, jnp.where(locks & locked, time, st[klt][side])).astype(jnp.int16)),
+          klm: st[klm].at[side].set(jnp.where(new_lock, move, st[klm][side]).astype(jnp.int16)),
+          kla: st[kla].at[side].set(jnp.where(new_lock, 255, st[kla][side]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "lockedmove", locked | new_lock)
+    st = volatiles.with_flag(st, side, "confusion", volatiles.has(st, side, "confusion") & ~ends)
+    st = status.add_confusion(st, side, ends)
     dream_fail = _arr(fx.dream, bool)[move] & ((st["status"][foe, d] != status.SLP) | volatiles.has(st, foe, "substitute"))
     st, hit = _accuracy(st, side, move, dream_fail)
     lo = _arr(t.move_multihit)[move, 0]
@@ -159,11 +194,13 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     had_sub = volatiles.has(st, foe, "substitute")
     body = hit & ~had_sub
     last = jnp.int32(0)
+    survived = jnp.int32(0)  # hits after which the foe still had HP (Rage's onHit boosts)
     for j in range(5):
         on = body & (j < hits) & (hp > 0)
         dealt = jnp.minimum(per_hit, hp)
         hp = hp - jnp.where(on, dealt, 0)
         last = jnp.where(on, dealt, last)
+        survived = survived + (on & (hp > 0))
     # Substitute (gen1 condition onTryHit): every hit takes the uncapped damage off the substitute
     # (multi-hit: until it breaks); lastDamage is the uncapped damage; the foe itself is not hit
     ksub = volatiles.key("substitute", "hp")
@@ -188,6 +225,13 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     # again when the foe fainted
     recharge = _arr(fx.recharge, bool)[move] & ((body & (st["hp"][foe, d] > 0)) | up)
     st = volatiles.with_flag(st, side, "mustrecharge", recharge | volatiles.has(st, side, "mustrecharge"))
+    # Rage: the user locks into Rage on a hit (not one that broke a substitute), accuracy 255 stored
+    start_rage = _arr(fx.rages, bool)[move] & (body | up) & ~volatiles.has(st, side, "rage")
+    krg = volatiles.key("rage", "accuracy")
+    st = {**st, krg: st[krg].at[side].set(jnp.where(start_rage, 255, st[krg][side]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "rage", start_rage | volatiles.has(st, side, "rage"))
+    # a raging foe hit by a damaging move (each hit of a multi-hit move; not Explosion) gains +1 Attack
+    st = _rage_boosts(st, foe, d, jnp.where(jnp.asarray(t.move_selfdestruct)[move], 0, survived))
     # recoil (gen4 applyRecoilDamage): max(1, floor(dealt * a / b)) to the user, not counted as lastDamage
     num, den = _arr(fx.recoil)[move, 0], _arr(fx.recoil)[move, 1]
     recoil = jnp.where((num > 0) & (amount > 0), jnp.maximum(amount * num // den, 1), 0)
@@ -200,6 +244,7 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     st = status.add_confusion(st, foe, conf & proc)
     # Self-Destruct/Explosion: the user faints after the hit, or when it missed or the foe was immune,
     # but not when it broke a substitute
+    st = _rage_boosts(st, foe, d, jnp.where(jnp.asarray(t.move_selfdestruct)[move], 1, 0))  # hit or miss
     boom = jnp.asarray(t.move_selfdestruct)[move] & ~broke
     st = {**st, "hp": st["hp"].at[side, u].set(jnp.where(boom, 0, st["hp"][side, u]))}
     # Jump Kick / High Jump Kick failed: 1 HP of crash damage, which Gen 1 counts as lastDamage
@@ -362,8 +407,9 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     charging = two_turn & ~charged
     slot = st["last_selected_slot"][side].astype(jnp.int32)
     pp = st["pp"][side, u, slot].astype(jnp.int32)
+    locked = volatiles.has(st, side, "lockedmove") | volatiles.has(st, side, "rage")  # getLockedMove: no PP
     pp = jnp.where(nested, jnp.where(two_turn, (pp + 1) % 64, pp),
-                   jnp.where((move == STRUGGLE) | charging, pp, (pp - 1) % 64))
+                   jnp.where((move == STRUGGLE) | charging | (locked & ~charged), pp, (pp - 1) % 64))
     kt = volatiles.key("twoturnmove", "move")
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], move).astype(jnp.int16)),
@@ -378,6 +424,9 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     branches.append(lambda s: _call_family(s, side, move))
     family = jnp.where(move == t.move_index("mirrormove"), len(FAMILY_BRANCHES), _arr(fx.family)[move])
     st, called = lax.cond(charging, lambda s: (s, jnp.int32(0)), lambda s: lax.switch(family, branches, s), st)
+    # AfterMove: a Thrash lock whose counter ran out ends
+    klt = volatiles.key("lockedmove", "time")
+    st = volatiles.with_flag(st, side, "lockedmove", volatiles.has(st, side, "lockedmove") & (st[klt][side] > 0))
     self_target = jnp.asarray(t.move_target_self)[move]
     d = st["active"][foe].astype(jnp.int32)
     target_hp = jnp.where(self_target, st["hp"][side, u], st["hp"][foe, d])
