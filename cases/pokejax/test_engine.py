@@ -56,8 +56,13 @@ def diff(ours: dict, theirs: dict) -> list[str]:
     return bad
 
 
-def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[str] | None = None) -> int:
-    """Play one random battle in lockstep; returns the number of steps compared (asserts on a difference)."""
+def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[str] | None = None,
+               rebuild: bool = False) -> int:
+    """Play one random battle in lockstep; returns the number of steps compared (asserts on a difference).
+
+    rebuild: before every step, replace the PokeJAX state by `state.from_showdown_snapshot` of
+    Showdown's snapshot (after checking that it maps back onto that snapshot).
+    """
     from adapters.showdown.adapter import Showdown, derive_seeds
 
     rng = np.random.default_rng(seed)
@@ -74,6 +79,10 @@ def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[st
             assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]]))
             if snap["ended"]:
                 return n
+            if rebuild:
+                st = state.from_showdown_snapshot(snap)
+                bad = diff(state.to_snapshot(st), snap)
+                assert not bad, f"seed {seed} step {n} rebuilt:\n" + "\n".join(bad[:20])
             mask = engine.legal_mask(st)
             acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
             env.step(acts)

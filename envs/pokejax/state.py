@@ -234,3 +234,73 @@ def packed_team(team: Sequence[Mapping[str, Any]]) -> str:
         rows.append(f"{name}|{mon['species']}||noability|{','.join(mon['moves'])}|Serious|{evs}||{ivs}||"
                     f"{int(mon.get('level', 100))}|")
     return "]".join(rows)
+
+
+def _move_number(name: str) -> int:
+    """Inverse of move_name."""
+    if name == "nomove":
+        return NOMOVE
+    if name == "cannotmove":
+        return CANNOTMOVE
+    return tables().move_index(name) if name else 0
+
+
+def from_showdown_snapshot(snap: dict[str, Any]) -> State:
+    """A state from a Showdown adapter snapshot (the inverse of to_snapshot on `COVERED`).
+
+    What the snapshot does not show is rebuilt as Showdown has it right after a choice request:
+    the cached Speed is the modified Speed, a sleeper counts as put to sleep by the foe (Sleep
+    Clause) unless it slept through Rest's fixed 2 turns, the side's last used move (Counter) is
+    its active's lastMove, the set's move slots are the current ones (a Mimic slot outside the
+    active Pokemon cannot be seen), and Thrash/Rage keep the stored accuracy 255.
+    """
+    t = tables()
+    n = (2, TEAM)
+    out: dict[str, Any] = {k: np.array(v) for k, v in new_battle([[], []], [0, 0, 0, 0]).items()}
+    out.update(species=np.zeros(n, np.int16), level=np.zeros(n, np.int16), types=np.full(n + (2,), -1, np.int8),
+               maxhp=np.zeros(n, np.int16), hp=np.zeros(n, np.int16), stats=np.zeros(n + (5,), np.int16),
+               modified=np.zeros(n + (5,), np.int16), boosts=np.zeros(n + (7,), np.int8), status=np.zeros(n, np.int8),
+               status_turns=np.zeros(n, np.int8), status_start=np.zeros(n, np.int8), status_foe=np.zeros(n, bool),
+               speed=np.zeros(n, np.int16), fainted=np.ones(n, bool), active_turns=np.zeros(n, np.int16),
+               last_move=np.zeros(n, np.int16), moves=np.zeros(n + (4,), np.int16), pp=np.zeros(n + (4,), np.int8),
+               maxpp=np.zeros(n + (4,), np.int8))
+    out["prng"] = np.asarray(prng.from_words(np.asarray(snap["prng"], np.uint32)))
+    out["turn"] = np.int32(snap["turn"])
+    out["ended"] = np.bool_(snap["ended"])
+    out["winner"] = np.int8(-1 if not snap["winner"] else int(snap["winner"][1]) - 1)
+    out["last_damage"] = np.int32(snap["last_damage"])
+    for side in range(2):
+        p = f"p{side + 1}"
+        out["request"][side] = {"move": REQ_MOVE, "switch": REQ_SWITCH}.get(snap[f"{p}.request"], REQ_NONE)
+        out["active"][side] = snap[f"{p}.active"]
+        out["order"][side] = snap[f"{p}.order"]
+        out["pokemon_left"][side] = snap[f"{p}.pokemon_left"]
+        out["last_selected_move"][side] = _move_number(snap[f"{p}.last_selected_move"])
+        out["last_selected_slot"][side] = snap[f"{p}.last_selected_move_slot"]
+        out["last_enemy_selected_move"][side] = _move_number(snap[f"{p}.last_enemy_selected_move"])
+        for i in range(TEAM):
+            q = f"{p}.team.{i}"
+            sp = snap[f"{q}.species"]
+            out["species"][side, i] = t.species_index(sp) if sp else 0
+            out["level"][side, i] = snap[f"{q}.level"]
+            for k, name in enumerate(x for x in snap[f"{q}.types"].split("/") if x):
+                out["types"][side, i, k] = t.type_index(name)
+            for key, field in (("maxhp", "maxhp"), ("hp", "hp"), ("stats", "stats"), ("modified", "modified_stats"),
+                               ("boosts", "boosts"), ("status_turns", "status_turns"),
+                               ("status_start", "status_start"), ("fainted", "fainted"),
+                               ("active_turns", "active_turns")):
+                out[key][side, i] = snap[f"{q}.{field}"]
+            out["status"][side, i] = STATUSES.index(snap[f"{q}.status"])
+            out["status_foe"][side, i] = snap[f"{q}.status"] == "slp" and snap[f"{q}.status_start"] != 2
+            out["speed"][side, i] = out["modified"][side, i, 4]
+            out["last_move"][side, i] = _move_number(snap[f"{q}.last_move"])
+            for m in range(4):
+                out["moves"][side, i, m] = _move_number(snap[f"{q}.move.{m}.id"])
+                out["pp"][side, i, m] = snap[f"{q}.move.{m}.pp"]
+                out["maxpp"][side, i, m] = snap[f"{q}.move.{m}.maxpp"]
+        act = int(out["active"][side])
+        out.update(volatiles.from_snapshot(snap, out, side, f"{p}.team.{act}"))
+        out["side_last_move"][side] = out["last_move"][side, act]
+    out["base_moves"] = out["moves"].copy()
+    out["base_maxpp"] = out["maxpp"].copy()
+    return {k: jnp.asarray(v) for k, v in out.items()}

@@ -82,3 +82,19 @@ def snapshot(s: dict[str, np.ndarray], side: int, holds: bool, prefix: str) -> d
     rd = bool(bits & BIT["residualdmg"])
     out[f"{prefix}.toxic_counter"] = np.int16(s[key("residualdmg", "counter")][side] if rd else 0)
     return out
+
+
+def from_snapshot(snap: dict[str, Any], out: dict[str, Any], side: int, prefix: str) -> dict[str, Any]:
+    """The volatile bits and counters of `side` read from its active member's snapshot fields (into `out`)."""
+    from envs.pokejax.state import _move_number
+
+    names = [n for n in snap[f"{prefix}.volatiles"].split(",") if n]
+    out["vol"][side] = sum(BIT[n] for n in names)
+    for name, c in COUNTER_FIELDS:
+        if name not in names:
+            continue
+        value = snap[f"{prefix}.vol.{name}.{c}"]
+        out[key(name, c)][side] = _move_number(value) if c == "move" else int(value)
+    for name, c in EXTRA_COUNTERS:
+        out[key(name, c)][side] = 255 if c == "accuracy" else 0
+    return {k: out[k] for k in ["vol"] + [key(n, c) for n, c in COUNTER_FIELDS + EXTRA_COUNTERS]}
