@@ -8,14 +8,13 @@ takes explicit teams; the framework resets with a seed only, so the per-seed tea
 here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is
-compiled, PatchedJit): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
+compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
 `pokejax-mut-damage` (the damage roll one lower, 216-254).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from adapters import pokejax_teams
-from adapters.showdown.adapter import Showdown
+from adapters.pokejax_aot import compiled, patched
+from adapters.showdown.adapter import Showdown, derive_seeds
 from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256
 from equivcheck.errors import ActionError, UsageError
 from envs.pokejax import api, damage, engine, prng, state as pj_state
@@ -34,6 +34,7 @@ _SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py
 
 
 _step_batch = jax.vmap(api.step)
+_init_batch = jax.vmap(api.init_state)
 
 
 def snapshot_of(st: pj_state.State) -> dict[str, Any]:
@@ -50,21 +51,33 @@ class PokeJax(Adapter):
     name: ClassVar[str] = "pokejax"
     action_space = JointDiscrete(api.N_ACTIONS)
 
-    def __init__(self, jit: Callable[[Callable[..., Any]], Any] = jax.jit) -> None:
+    def __init__(self, jit: Callable[[Callable[..., Any]], Any] = compiled) -> None:
         self._step = jit(api.step)
         self._step_batch = jit(_step_batch)
-        self._init = jax.jit(api.init_state)
-        self._init_batch = jax.jit(jax.vmap(api.init_state))
-        self._legal = jax.jit(api.legal_mask)
+        self._init = compiled(api.init_state)
+        self._init_batch = compiled(_init_batch)
+        self._legal = compiled(api.legal_mask)
         self.state: pj_state.State | None = None
         self.batch: pj_state.State | None = None
         self._mask = np.zeros((2, api.N_ACTIONS), bool)
 
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
-        """The battle of `seed` (battle seed and teams as the reference's); returns both observations (2, OBS_SIZE)."""
-        if options:
-            raise UsageError(f"pokejax takes no reset options, got {sorted(options)}")
-        words, teams = pokejax_teams.seed_battle(seed)
+        """The battle of `seed` (battle seed and teams as the reference's); returns both observations (2, OBS_SIZE).
+
+        options={"teams": [packed p1, packed p2]} plays those teams instead (Showdown's `teams` option).
+        """
+        extra = set(options or {}) - {"teams"}
+        if extra:
+            raise UsageError(f"pokejax takes only the reset option 'teams', got {sorted(extra)}")
+        packed = (options or {}).get("teams")
+        if packed is None:
+            words, teams = pokejax_teams.seed_battle(seed)
+        else:
+            if isinstance(packed, str) or len(packed) != 2:
+                raise UsageError("pokejax option teams must be two packed team strings (p1, p2)")
+            sets = [pokejax_teams.unpack_team(p) for p in packed]
+            teams = {k: jnp.asarray(v) for k, v in api.team_arrays(sets).items()}
+            words = api.battle_prng(derive_seeds(int(seed))["battle"])
         self.state = self._init(teams, words)
         self._mask = np.asarray(self._legal(self.state))
         self.batch = None
@@ -148,70 +161,28 @@ class PokeJax(Adapter):
 
 
 class ShowdownPokejaxTeams(Showdown):
-    """Showdown (the reference) playing, for each seed, the PokeJAX case's teams (adapters.pokejax_teams)."""
+    """Showdown (the reference) playing, for each seed, the PokeJAX case's teams (adapters.pokejax_teams),
+    unless a reset gives explicit `teams` (L2 scenarios)."""
 
     name: ClassVar[str] = "showdown-pokejax-teams"
 
     def reset_batch(self, seeds: Sequence[int], options: Any = None) -> Any:
-        """Showdown's reset_batch with each seed's teams as its `teams` option."""
+        """Showdown's reset_batch with each seed's teams as its `teams` option (explicit teams are kept)."""
         seeds = [int(s) for s in np.asarray(seeds).reshape(-1)]
         if options is not None and not isinstance(options, Mapping):
             per = [dict(o) for o in options]
         else:
             per = [dict(options or {}) for _ in seeds]
-        if any("teams" in o for o in per):
-            raise UsageError("showdown-pokejax-teams chooses the teams itself; do not pass teams")
         _, teams = pokejax_teams.seed_battles(seeds)
         for b, o in enumerate(per):
-            o["teams"] = pokejax_teams.packed_teams(jax.tree.map(lambda x, b=b: x[b], teams))
+            if o.get("teams") is None:
+                o["teams"] = pokejax_teams.packed_teams(jax.tree.map(lambda x, b=b: x[b], teams))
         return super().reset_batch(seeds, per)
 
     def versions(self) -> dict[str, str]:
         """Showdown's versions plus the team source."""
         return {**super().versions(), "teams": pokejax_teams.describe(),
                 "team_source_sha256": file_sha256(pokejax_teams.__file__)}
-
-
-@contextlib.contextmanager
-def _replaced(module: Any, name: str, value: Any) -> Iterator[None]:
-    old = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, old)
-
-
-class PatchedJit:
-    """jax.jit for a mutant: `fn` compiled ahead of time with `module.name` replaced by `value`.
-
-    The engine reads the replaced component while it is traced. JAX caches the traces of
-    functions handed to lax.cond/switch by identity, so the caches are cleared before and after
-    each mutant compilation: the mutant never reuses the engine's traces, nor the engine the
-    mutant's. One compiled executable per argument signature.
-    """
-
-    _compiled: ClassVar[dict[Any, Any]] = {}
-    """Shared by every instance: (fn, module, name, value, argument signature) -> executable."""
-
-    def __init__(self, fn: Callable[..., Any], module: Any, name: str, value: Any) -> None:
-        self.fn, self.module, self.name, self.value = fn, module, name, value
-
-    def __call__(self, *args: Any) -> Any:
-        leaves, tree = jax.tree.flatten(args)
-        key = (self.fn, self.module.__name__, self.name, self.value, tree,
-               tuple((jnp.shape(x), jnp.result_type(x)) for x in leaves))
-        if key not in self._compiled:
-            jax.clear_caches()
-            with _replaced(self.module, self.name, self.value):
-                self._compiled[key] = jax.jit(self.fn).lower(*args).compile()
-            jax.clear_caches()
-        return self._compiled[key](*args)
-
-
-def patched_jit(module: Any, name: str, value: Any) -> Callable[[Callable[..., Any]], PatchedJit]:
-    """A jit replacement for PokeJax(jit=...): every function it compiles sees `module.name = value`."""
-    return lambda fn: PatchedJit(fn, module, name, value)
 
 
 _crit_chance = damage.crit_chance
@@ -237,7 +208,7 @@ class PokeJaxMutCrit(PokeJax):
     name: ClassVar[str] = "pokejax-mut-crit"
 
     def __init__(self) -> None:
-        super().__init__(jit=patched_jit(damage, "crit_chance", crit_from_full_speed))
+        super().__init__(jit=patched(damage, "crit_chance", crit_from_full_speed))
 
 
 class PokeJaxMutDamage(PokeJax):
@@ -246,4 +217,4 @@ class PokeJaxMutDamage(PokeJax):
     name: ClassVar[str] = "pokejax-mut-damage"
 
     def __init__(self) -> None:
-        super().__init__(jit=patched_jit(prng, "random_range", damage_roll_minus_one))
+        super().__init__(jit=patched(prng, "random_range", damage_roll_minus_one))

@@ -11,21 +11,28 @@ substitution changes nothing and the teams are Showdown's own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 
+from adapters.pokejax_aot import compiled
 from adapters.showdown.adapter import derive_seeds
 from envs.pokejax import api, prng, teams as team_gen
+from envs.pokejax.state import DEFAULT_EVS, DEFAULT_IVS
 from envs.pokejax.supported_teams import substitute, substituted_moves
+from envs.pokejax.tables import tables
 
 
-@jax.jit
-def _battles(p_states: jax.Array) -> api.Teams:
+def _battles_fn(p_states: jax.Array) -> api.Teams:
     """(B, 2, 2) player PRNG states -> substituted Teams with a leading axis B."""
     _, t1 = jax.vmap(team_gen.generate_showdown)(p_states[:, 0])
     _, t2 = jax.vmap(team_gen.generate_showdown)(p_states[:, 1])
     return jax.vmap(lambda a, b: substitute(api.generated_teams(a, b)))(t1, t2)
+
+
+_battles = compiled(_battles_fn)
+"""_battles_fn compiled once per batch size (kept across the mutants' JAX cache clears)."""
 
 
 def seed_battles(seeds: Sequence[int]) -> tuple[jax.Array, api.Teams]:
@@ -47,6 +54,24 @@ def packed_teams(teams: api.Teams) -> list[str]:
     from envs.pokejax.state import packed_team
 
     return [packed_team(team) for team in api.team_sets(teams)]
+
+
+def unpack_team(packed: str) -> list[dict[str, Any]]:
+    """Sets of a packed team as state.packed_team writes them (species, moves, EVs, IVs, level)."""
+    t = tables()
+    team = []
+    for row in packed.split("]"):
+        f = row.split("|")
+        species = t.species_ids[t.species_index(toid(f[1] or f[0]))]
+        team.append({"species": species, "level": int(f[10] or 100), "moves": [toid(m) for m in f[4].split(",") if m],
+                     "evs": [int(v) if v else 0 for v in f[6].split(",")] if f[6] else list(DEFAULT_EVS),
+                     "ivs": [int(v) if v else 31 for v in f[8].split(",")] if f[8] else list(DEFAULT_IVS)})
+    return team
+
+
+def toid(name: str) -> str:
+    """Showdown's toID: lower case, letters and digits only."""
+    return "".join(c for c in name.lower() if c.isalnum())
 
 
 def describe() -> str:

@@ -23,8 +23,8 @@ import numpy as np
 from adapters.pokejax_teams import describe
 from adapters.showdown import STATE_KEY, schema_fields
 from cases.pokejax.components import PAIRS
-from envs.pokejax.state import COVERED
-from equivcheck.case import Case, changes, happens
+from envs.pokejax.state import COVERED, packed_team
+from equivcheck.case import Case, Scenario, changes, happens
 from equivcheck.schema import Field, KnownDifference, Schema
 
 FORMAT = "gen1randombattle"
@@ -101,6 +101,28 @@ LIVENESS = [
     happens("player 2 wins a battle", lambda prev, cur: cur["reward"] < 0),
 ]
 
+def _teams(p1: list[tuple], p2: list[tuple]) -> dict[str, list[str]]:
+    """Reset options with explicit teams: (species, level, moves) per member."""
+    return {"teams": [packed_team([{"species": sp, "level": lv, "moves": mv} for sp, lv, mv in side])
+                      for side in (p1, p2)]}
+
+
+_TAUROS = ("tauros", 100, ["tackle", "slash", "bodyslam", "quickattack"])
+SCENARIOS = [
+    Scenario("mirror Tauros: Speed ties every turn", [[0, 0], [1, 1], [3, 0], [2, 2], [0, 3], [1, 2]] * 2, seed=1,
+             options=_teams([_TAUROS], [_TAUROS])),
+    Scenario("Quick Attack first against a faster foe", [[0, 0]] * 6, seed=2,
+             options=_teams([("snorlax", 100, ["quickattack"])], [("jolteon", 100, ["swift"])])),
+    Scenario("Normal moves on a Ghost: immune, no draws", [[0, 0], [1, 0], [0, 1]] * 3, seed=3,
+             options=_teams([("tauros", 100, ["tackle", "earthquake"])], [("gengar", 100, ["surf", "swift"])])),
+    Scenario("a faint, the forced switch, then the last Pokemon", [[0, 0], [0, 4], [0, 0], [0, 0], [0, 0]], seed=4,
+             options=_teams([("dragonite", 100, ["slash"])],
+                            [("magikarp", 5, ["tackle"]), ("chansey", 100, ["pound"])])),
+    Scenario("out of PP: Struggle", [[0, 0]] * 12, seed=5,
+             options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["pound"])])),
+]
+
+
 CASE = Case(
     name="pokejax",
     reference=REFERENCE,
@@ -108,6 +130,7 @@ CASE = Case(
     schema=pokejax_schema(),
     liveness=LIVENESS,
     components=[PAIRS[name] for name in PAIRS],
+    scenarios=SCENARIOS,
     episodes=10,
     steps=1000,
     runner="lockstep",

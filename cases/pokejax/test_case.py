@@ -48,6 +48,16 @@ def test_rollout_batched(equivcheck_run, request: pytest.FixtureRequest) -> None
     assert report.tiers[0].steps > 0
 
 
+@pytest.mark.tier("interaction")
+def test_interaction_scenarios_and_search(equivcheck_run) -> None:  # noqa: ANN001
+    """The scripted scenarios (explicit teams: Speed ties, priority, immunity, forced switch, Struggle)
+    and a short stateful search from them and from seeds."""
+    report = equivcheck_run("pokejax", "interaction", "pokejax", max_examples=3, save_corpus=False)
+    assert_equivalent(report)
+    assert report.tiers[0].episodes == len(CASE.scenarios)
+    assert report.tiers[0].steps >= 20
+
+
 @pytest.mark.tier("property")
 def test_component_pairs_run_through_the_case(equivcheck_run) -> None:  # noqa: ANN001
     report = equivcheck_run("pokejax", "property", "pokejax", max_examples=8,

@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from envs.pokejax import engine, prng, stats, teams as team_gen
+from envs.pokejax import engine, prng, stats, teams as team_gen, volatiles
 from envs.pokejax.state import REQ_MOVE, REQ_SWITCH, STATUSES, TEAM, State, max_pp, new_battle
 from envs.pokejax.supported_teams import substitute
 from envs.pokejax.tables import tables
@@ -47,6 +47,8 @@ from envs.pokejax.tables import tables
 N_ACTIONS = 9
 SPE = 4
 SLP, FRZ = STATUSES.index("slp"), STATUSES.index("frz")
+LOCKS = ("mustrecharge", "twoturnmove")
+"""Volatiles that lock the choice to action 0 with no switch (engine.legal_mask's `locked`)."""
 Teams = dict[str, Any]
 """species (2, 6), level (2, 6), moves (2, 6, 4) (0: empty), ivs (2, 6, 6), evs (2, 6, 6); int arrays."""
 
@@ -127,10 +129,21 @@ def _template() -> dict[str, np.ndarray]:
         return {k: np.asarray(v) for k, v in new_battle([[mon], [mon]], [0, 0, 0, 0]).items()}
 
 
+@lru_cache(maxsize=1)
+def _max_pp_table() -> np.ndarray:
+    """maxpp of each move number as state.new_battle sets it (PP Ups on everything but Struggle)."""
+    t = tables()
+    table = max_pp(t.move_pp)
+    table[t.move_index("struggle")] = t.move_pp[t.move_index("struggle")]
+    return table
+
+
 def init_state(teams: Teams, prng_state: jax.Array) -> State:
     """The started battle (engine.reset's state) of `teams` and a battle PRNG state, from arrays (jittable).
 
-    Team members must be contiguous from slot 0 (species 0 marks the empty slots after them).
+    Team members must be contiguous from slot 0 (species 0 marks the empty slots after them). Fields
+    not built here come from a template battle (team-independent defaults); test_api checks the
+    result equals engine.reset, so a new team-dependent engine field shows up there.
     """
     t = tables()
     tpl = _template()
@@ -142,11 +155,12 @@ def init_state(teams: Teams, prng_state: jax.Array) -> State:
     hp = jnp.where(present, all6[..., 0], 0)
     st = jnp.where(present[..., None], all6[..., 1:], 0)
     types = jnp.where(present[..., None], jnp.asarray(t.species_types)[species], -1)
-    pp = jnp.where(moves > 0, jnp.asarray(max_pp(t.move_pp))[moves], 0)
+    pp = jnp.where(moves > 0, jnp.asarray(_max_pp_table())[moves], 0)
     order = jnp.where(present, jnp.arange(TEAM, dtype=jnp.int32), -1)
     active_turns = jnp.zeros((2, TEAM), jnp.int32).at[:, 0].set(1)
     built = {"species": species, "level": jnp.where(present, level, 0), "types": types, "maxhp": hp, "hp": hp,
-             "stats": st, "modified": st, "speed": st[..., SPE], "moves": moves, "pp": pp, "maxpp": pp, "fainted": ~present, "order": order,
+             "stats": st, "modified": st, "speed": st[..., SPE], "moves": moves, "pp": pp, "maxpp": pp,
+             "base_moves": moves, "base_maxpp": pp, "fainted": ~present, "order": order,
              "pokemon_left": present.sum(axis=1), "active_turns": active_turns,
              "prng": engine.start_draws(jnp.asarray(prng_state, jnp.uint32), st[0, 0, SPE], st[1, 0, SPE])}
     return {k: jnp.asarray(built[k] if k in built else v).astype(v.dtype) for k, v in tpl.items()}
@@ -187,19 +201,21 @@ def reset(seed: jax.Array, teams: Teams | None = None) -> State:
 def legal_mask(state: State) -> jax.Array:
     """(2, 9) legal actions, Showdown's (the adapter's masks; engine.legal_mask in JAX, checked equal in
     cases/pokejax/test_api.py): on a move request, each slot holding a move with PP left, or only
-    action 0 when asleep, frozen or out of PP (Struggle); on a move or switch request, switches 4-8
-    to live bench Pokemon; nothing once ended."""
+    action 0 when locked (LOCKS: recharging, charging), asleep, frozen or out of PP (Struggle);
+    switches 4-8 to live bench Pokemon on a switch request, or on a move request unless locked;
+    nothing once ended."""
     req = state["request"].astype(jnp.int32)
     active = state["active"].astype(jnp.int32)
     sides = jnp.arange(2)
+    locked = (state["vol"] & sum(volatiles.BIT[name] for name in LOCKS)) != 0
     usable = (state["moves"][sides, active] > 0) & (state["pp"][sides, active] > 0)
     status = state["status"][sides, active].astype(jnp.int32)
-    forced = (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1)
+    forced = locked | (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1)
     usable = jnp.where(forced[:, None], jnp.arange(4) == 0, usable)
     bench = state["order"][:, 1:].astype(jnp.int32)
     alive = (bench >= 0) & ~state["fainted"][sides[:, None], jnp.maximum(bench, 0)]
     moves_ok = usable & (req == REQ_MOVE)[:, None]
-    switch_ok = alive & ((req == REQ_MOVE) | (req == REQ_SWITCH))[:, None]
+    switch_ok = alive & ((req == REQ_SWITCH) | ((req == REQ_MOVE) & ~locked))[:, None]
     return jnp.concatenate([moves_ok, switch_ok], axis=1) & ~state["ended"]
 
 

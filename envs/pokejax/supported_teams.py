@@ -3,7 +3,7 @@
 Every move for which `engine.supported_move` is false is replaced, slot by slot in order, by the
 first move that is supported and not already in the set from (1) the species' own random-battle
 moves (randbats.json: moves, exclusive, essential, combo, in that order), then (2) the supported
-moves in move-number order, starting at a place that depends on the species and slot
+moves in move-number order (Struggle excepted: no set has it), starting at a place that depends on the species and slot
 ((dex * 4 + slot) mod count), so fallbacks vary. Level, EVs and IVs stay as generated. Once every
 move is supported, `substitute` changes nothing. The supported set is read once per process.
 """
@@ -44,7 +44,8 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     pool = np.full((len(t.species_ids), width), -1, np.int32)
     for num, r in rows.items():
         pool[num, :len(r)] = r
-    return pool, np.flatnonzero(ok).astype(np.int32)
+    fallback = np.flatnonzero(ok)
+    return pool, fallback[fallback != t.move_index("struggle")].astype(np.int32)
 
 
 def substitute(teams: Teams) -> Teams:
