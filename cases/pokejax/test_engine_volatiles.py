@@ -90,3 +90,14 @@ def lock_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(9500, 9502))
 def test_lockstep_lock_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=lock_moves()) >= 1
+
+
+def disable_moves() -> list[str]:
+    """Disable against locks, two-turn moves, Rage, Mimic slots, low PP, Haze and switches."""
+    return ["disable", "bodyslam", "thunderbolt", "skyattack", "rage", "thrash", "mimic", "haze", "hyperbeam",
+            "recover", "confuseray", "thunderwave", "spore", "seismictoss", "mirrormove", "substitute", "fly"]
+
+
+@pytest.mark.parametrize("seed", range(9700, 9703))
+def test_lockstep_disable_pool(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=disable_moves()) >= 1

@@ -53,6 +53,12 @@ def supported_move(move_id: str) -> bool:
     return bool(movefx().supported[t.move_index(move_id)])
 
 
+def disabled_slots(st: State, side: Any) -> jax.Array:
+    """(4,) bool: the move slot Disable blocks for `side`'s active (Showdown's moveSlot.disabled)."""
+    on = volatiles.has(st, side, "disable")
+    return on & (jnp.arange(4) == st[volatiles.key("disable", "slot")][side])
+
+
 def _shuffle2(st: State) -> State:
     """One eachEvent: a 2-element shuffle (one draw) when the actives' cached Speeds tie."""
     a0 = st["active"][0].astype(jnp.int32)
@@ -189,7 +195,7 @@ def _run_move(st: State, side: Any, move: Any) -> State:
     A `cannotmove` action (Haze on a sleeping or frozen foe that had yet to move) skips BeforeMove.
     """
     cannot = st["last_selected_move"][side] == CANNOTMOVE
-    st2, blocked = status.before_move(st, side)
+    st2, blocked = status.before_move(st, side, move)
     st = jax.tree.map(lambda a, b: jnp.where(cannot, a, b), st, st2)
     blocked = blocked | cannot
     st, ams = lax.cond(blocked, lambda x: (x, jnp.asarray(True)), lambda x: moves.use_move(x, side, move), st)
@@ -227,7 +233,7 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
         fight = ((cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
                  | volatiles.has(st, s, "twoturnmove") | volatiles.has(st, s, "lockedmove") | volatiles.has(st, s, "rage"))
-        usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0)
+        usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0) & ~disabled_slots(st, s)
         struggle = ~jnp.any(usable)
         chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
         old_lsm = st["last_selected_move"][s].astype(jnp.int32)
@@ -354,7 +360,7 @@ def legal_mask(state: State) -> np.ndarray:
         locked = bool(int(s["vol"][side]) & sum(volatiles.BIT[n] for n in ("mustrecharge", "twoturnmove", "lockedmove",
                                                                            "rage")))
         if req == REQ_MOVE:
-            usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0)
+            usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0) & ~np.asarray(disabled_slots(state, side))
             if locked or int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():
                 mask[side, 0] = True
             else:

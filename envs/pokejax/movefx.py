@@ -41,7 +41,7 @@ TWO_TURN = ("dig", "fly", "razorwind", "skullbash", "skyattack", "solarbeam")
 # callbacks the damage family implements itself
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
-                     "counter": {"damageCallback"}, "mimic": {"onHit"}, "mirrormove": {"onHit"},
+                     "counter": {"damageCallback"}, "mimic": {"onHit"}, "mirrormove": {"onHit"}, "disable": {"onTryHit"},
                      **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
@@ -78,6 +78,7 @@ class MoveFx:
     max_pp: np.ndarray
     locks: np.ndarray
     rages: np.ndarray
+    disables: np.ndarray
     supported: np.ndarray
 
 
@@ -113,7 +114,7 @@ def _family(m: dict[str, Any]) -> int | None:
             return FAM_STATUS
         if m["id"] == "mirrormove":
             return FAM_SELF
-        if m["id"] in ("confuseray", "supersonic", "leechseed", "mimic"):
+        if m["id"] in ("confuseray", "supersonic", "leechseed", "mimic", "disable"):
             return FAM_STATUS
         if m["id"] in SELF_KINDS:
             return FAM_SELF
@@ -161,6 +162,7 @@ def movefx() -> MoveFx:
     max_pp = np.zeros(n, np.int8)
     locks = np.zeros(n, bool)
     rages = np.zeros(n, bool)
+    disables = np.zeros(n, bool)
     supported = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
@@ -188,6 +190,7 @@ def movefx() -> MoveFx:
         mimics[i] = m["id"] == "mimic"
         locks[i] = m.get("self", {}).get("volatileStatus") == "lockedmove"
         rages[i] = m["id"] == "rage"
+        disables[i] = m["id"] == "disable"
         max_pp[i] = m["pp"] if m["id"] == "struggle" else m["pp"] * 8 // 5 - (3 if m["pp"] == 40 else 0)
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
@@ -196,4 +199,5 @@ def movefx() -> MoveFx:
                   boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
                   confuses=confuses, seeds=seeds, recharge=recharge,
                   counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
-                  mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, supported=supported)
+                  mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, disables=disables,
+                  supported=supported)

@@ -282,10 +282,32 @@ def _status_family(st: State, side: Any, move: Any) -> State:
     u = st["active"][side].astype(jnp.int32)
     slot = st["last_selected_slot"][side].astype(jnp.int32)
     copied = foe_moves[k]
-    return {**st, "prng": jnp.where(mimic, drawn, st["prng"]),
-            "moves": st["moves"].at[side, u, slot].set(jnp.where(mimic, copied, st["moves"][side, u, slot]).astype(jnp.int16)),
-            "maxpp": st["maxpp"].at[side, u, slot].set(
-                jnp.where(mimic, _arr(fx.max_pp)[copied], st["maxpp"][side, u, slot]).astype(jnp.int8))}
+    st = {**st, "prng": jnp.where(mimic, drawn, st["prng"]),
+          "moves": st["moves"].at[side, u, slot].set(jnp.where(mimic, copied, st["moves"][side, u, slot]).astype(jnp.int16)),
+          "maxpp": st["maxpp"].at[side, u, slot].set(
+              jnp.where(mimic, _arr(fx.max_pp)[copied], st["maxpp"][side, u, slot]).astype(jnp.int8))}
+    return _disable(st, side, move, hit)
+
+
+def _disable(st: State, side: Any, move: Any, hit: Any) -> State:
+    """Disable (gen1): on a hit, unless the foe has no move with PP (onTryHit) or is disabled already, a
+    random slot with PP (`sample`) is disabled for `random(1, 9)` of its move attempts; hit or miss, a
+    raging foe below +6 Attack gains +1 (useMoveInner after tryMoveHit)."""
+    foe = 1 - side
+    d = st["active"][foe].astype(jnp.int32)
+    dis = _arr(movefx().disables, bool)[move]
+    with_pp = (st["moves"][foe, d] > 0) & (st["pp"][foe, d] > 0)
+    go = hit & dis & jnp.any(with_pp) & ~volatiles.has(st, foe, "disable")
+    s1, k = prng.random(st["prng"], jnp.sum(with_pp))
+    slot = jnp.argmax(jnp.cumsum(with_pp.astype(jnp.int32)) == k + 1).astype(jnp.int32)
+    s2, time = prng.random_range(s1, 1, 9)
+    kt, km, ks = (volatiles.key("disable", c) for c in ("time", "move", "slot"))
+    st = {**st, "prng": jnp.where(go, s2, st["prng"]),
+          kt: st[kt].at[foe].set(jnp.where(go, time, st[kt][foe]).astype(jnp.int16)),
+          km: st[km].at[foe].set(jnp.where(go, st["moves"][foe, d, slot], st[km][foe]).astype(jnp.int16)),
+          ks: st[ks].at[foe].set(jnp.where(go, slot, st[ks][foe]).astype(jnp.int16))}
+    st = volatiles.with_flag(st, foe, "disable", go | volatiles.has(st, foe, "disable"))
+    return _rage_boosts(st, foe, d, jnp.where(dis, 1, 0))
 
 
 def _boost_family(st: State, side: Any, move: Any) -> State:

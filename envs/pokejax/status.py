@@ -137,10 +137,11 @@ def _confusion_self_hit(st: State, side: Any, u: Any, hurt: Any) -> State:
     return st
 
 
-def before_move(st: State, side: Any) -> tuple[State, jax.Array]:
-    """The BeforeMove handlers of side's active Pokemon, by priority: (state, it cannot move).
+def before_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
+    """The BeforeMove handlers of side's active Pokemon about to use `move`, by priority: (state, it
+    cannot move).
 
-    frz (12), slp (10), flinch (8), mustrecharge (7: removed), confusion (3: counter - 1; at 0 it
+    frz (12), slp (10), flinch (8), mustrecharge (7: removed), disable (6), confusion (3: counter - 1; at 0 it
     ends and the move goes on, else `randomChance(128, 256)` false is a self-hit), par (2).
     """
     u = st["active"][side].astype(jnp.int32)
@@ -153,6 +154,15 @@ def before_move(st: State, side: Any) -> tuple[State, jax.Array]:
           "last_move": st["last_move"].at[side, u].set(jnp.where(frz | slp, 0, st["last_move"][side, u]))}
     st = volatiles.with_flag(st, side, "mustrecharge", ~recharge & volatiles.has(st, side, "mustrecharge"))
     blocked = frz | slp | flinch | recharge
+    # Disable (6): one attempt counted; at 0 it ends, else the disabled move is stopped (and its charge)
+    dis = ~blocked & volatiles.has(st, side, "disable")
+    kd = volatiles.key("disable", "time")
+    dtime = st[kd][side].astype(jnp.int32) - jnp.where(dis, 1, 0)
+    st = {**st, kd: st[kd].at[side].set(dtime.astype(jnp.int16))}
+    st = volatiles.with_flag(st, side, "disable", ~(dis & (dtime == 0)) & volatiles.has(st, side, "disable"))
+    stop = dis & (dtime != 0) & (jnp.asarray(move) == st[volatiles.key("disable", "move")][side])
+    st = volatiles.with_flag(st, side, "twoturnmove", ~stop & volatiles.has(st, side, "twoturnmove"))
+    blocked = blocked | stop
     conf = ~blocked & volatiles.has(st, side, "confusion")
     k = volatiles.key("confusion", "time")
     time = st[k][side].astype(jnp.int32) - jnp.where(conf, 1, 0)

@@ -97,4 +97,7 @@ def from_snapshot(snap: dict[str, Any], out: dict[str, Any], side: int, prefix: 
         out[key(name, c)][side] = _move_number(value) if c == "move" else int(value)
     for name, c in EXTRA_COUNTERS:
         out[key(name, c)][side] = 255 if c == "accuracy" else 0
+    if "disable" in names:  # the disabled slot: the one holding the disabled move
+        ids = [snap[f"{prefix}.move.{m}.id"] for m in range(4)]
+        out[key("disable", "slot")][side] = ids.index(snap[f"{prefix}.vol.disable.move"])
     return {k: out[k] for k in ["vol"] + [key(n, c) for n, c in COUNTER_FIELDS + EXTRA_COUNTERS]}
