@@ -1,8 +1,13 @@
 """L4 transfer: a policy trained on one backend performs the same on the other, both directions.
 
 The default trainer is the cross-entropy method over a linear policy (cheap, dependency-free);
-a case may plug in its own `trainer(make_env, spec, rng) -> policy`. Returns are compared with
+a case may plug in its own `trainer(env, spec, rng) -> policy`. Returns are compared with
 TOST at the case's margin: equivalence must be shown, not merely not rejected.
+
+Two-player games (JointDiscrete): the trained policy plays seat 0 (whose reward the env returns)
+against a fixed `opponent` in seat 1, through `Versus`; a case binds the opponent with
+`trainer=functools.partial(cem_train, opponent=..., observe=...)`. `observe(env, obs)` is what
+both seats see (e.g. the env's snapshot when the backends' observations differ in form).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from equivcheck import seeding
-from equivcheck.adapter import Box, Discrete, supports
+from equivcheck.adapter import Box, Discrete, JointDiscrete, supports
 from equivcheck.errors import CapabilityError
 from equivcheck.case import TransferSpec
 from equivcheck.oracles.stats import tost
@@ -23,11 +28,16 @@ from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 from equivcheck.session import RunContext
 
 PolicyFn = Callable[[Any, np.ndarray | None], Any]
+Observe = Callable[[Any, Any], Any]
 
 
 @dataclass
 class LinearPolicy:
-    """Discrete: argmax over legal actions of W x + b. Box: tanh(W x + b) scaled into the box."""
+    """Discrete: argmax over legal actions of W x + b. Box: tanh(W x + b) scaled into the box.
+
+    When `featurise` gives a matrix (one row of features per action), the logits are x w + b
+    with one weight vector w shared by all actions (a linear score of action features).
+    """
 
     weights: np.ndarray
     bias: np.ndarray
@@ -35,7 +45,8 @@ class LinearPolicy:
     featurise: Callable[[Any], np.ndarray]
 
     def __call__(self, obs: Any, mask: np.ndarray | None) -> Any:
-        logits = self.weights @ self.featurise(obs) + self.bias
+        x = self.featurise(obs)
+        logits = (x @ self.weights if x.ndim == 2 else self.weights @ x) + self.bias
         if isinstance(self.space, Box):
             unit = np.tanh(logits)
             scaled = self.space.low + (unit + 1.0) * 0.5 * (self.space.high - self.space.low)
@@ -45,9 +56,39 @@ class LinearPolicy:
         return int(np.argmax(logits))
 
 
+@dataclass
+class Versus:
+    """A two-player policy: `player` picks seat 0's action, `opponent` seat 1's, each from its mask row.
+
+    Both see `observe(env, obs)` (default: the observation itself); a seat with no legal action
+    (it waits) sends 0. `begin(env)` is called by episode_return at each episode's start.
+    """
+
+    player: PolicyFn
+    opponent: PolicyFn
+    observe: Observe | None = None
+    env: Any = None
+
+    def begin(self, env: Any) -> None:
+        """Bind the environment the episode runs on (observe reads from it)."""
+        self.env = env
+
+    def __call__(self, obs: Any, mask: np.ndarray | None) -> np.ndarray:
+        view = obs if self.observe is None else self.observe(self.env, obs)
+        rows = np.ones((2, 1), bool) if mask is None else np.asarray(mask, bool)
+        joint = np.zeros(2, np.int64)
+        for seat, policy in enumerate((self.player, self.opponent)):
+            if rows[seat].any():
+                joint[seat] = policy(view, None if mask is None else rows[seat])
+        return joint
+
+
 def episode_return(env: Any, policy: PolicyFn, seed: int, max_steps: int) -> float:
     """Total reward of one episode of `policy` from `seed` (at most max_steps steps)."""
     obs = env.reset(seed)
+    begin = getattr(policy, "begin", None)
+    if begin is not None:
+        begin(env)
     has_mask = supports(env, "legal_actions")
     total = 0.0
     for _ in range(max_steps):
@@ -59,21 +100,42 @@ def episode_return(env: Any, policy: PolicyFn, seed: int, max_steps: int) -> flo
     return total
 
 
-def cem_train(env: Any, spec: TransferSpec, rng: np.random.Generator) -> LinearPolicy:
-    """Cross-entropy method over a linear policy's parameters, scored on `spec.train_episodes` seeds."""
+def cem_train(env: Any, spec: TransferSpec, rng: np.random.Generator, opponent: PolicyFn | None = None,
+              observe: Observe | None = None, init: np.ndarray | None = None, init_std: float = 1.0) -> PolicyFn:
+    """Cross-entropy method over a linear policy's parameters, scored on `spec.train_episodes` seeds.
+
+    The search starts from N(init, init_std^2) (init defaults to zeros). Two-player (JointDiscrete,
+    2 players) spaces need `opponent`: the linear policy plays seat 0 against it (a Versus);
+    `observe(env, obs)` is what both seats see and `spec.featurise` reads.
+    """
     space = env.action_space
-    if not isinstance(space, Box | Discrete):
-        raise CapabilityError(f"the default trainer handles Discrete and Box actions, not {type(space).__name__}; "
-                              "set TransferSpec.trainer")
-    obs_dim = spec.featurise(env.reset(int(rng.integers(1 << 30)))).size
+    versus = isinstance(space, JointDiscrete) and space.players == 2
+    if versus and opponent is None:
+        raise CapabilityError("a two-player action space needs an opponent: "
+                              "trainer=functools.partial(cem_train, opponent=...)")
+    if not (versus or isinstance(space, Box | Discrete)):
+        raise CapabilityError(f"the default trainer handles Discrete, Box and two-player JointDiscrete actions, "
+                              f"not {type(space).__name__}; set TransferSpec.trainer")
+    obs = env.reset(int(rng.integers(1 << 30)))
+    x = np.asarray(spec.featurise(obs if observe is None else observe(env, obs)))
     out_dim = int(np.prod(space.shape)) if isinstance(space, Box) else space.n
-    dim = out_dim * obs_dim + out_dim
-    mean, std = np.zeros(dim), np.ones(dim)
+    per_action = x.ndim == 2
+    if per_action and (isinstance(space, Box) or x.shape[0] != out_dim):
+        raise CapabilityError(f"per-action features need one row per discrete action ({out_dim}), got {x.shape}")
+    obs_dim = x.shape[-1] if per_action else x.size
+    n_weights = obs_dim if per_action else out_dim * obs_dim
+    dim = n_weights if per_action else n_weights + out_dim
+    mean = np.zeros(dim) if init is None else np.asarray(init, np.float64).ravel()
+    if mean.size != dim:
+        raise CapabilityError(f"init has {mean.size} parameters, the policy {dim}")
+    std = np.full(dim, float(init_std))
     seeds = [int(s) for s in rng.integers(1 << 30, size=spec.train_episodes)]
 
-    def unpack(theta: np.ndarray) -> LinearPolicy:
-        return LinearPolicy(theta[: out_dim * obs_dim].reshape(out_dim, obs_dim), theta[out_dim * obs_dim :],
-                            space, spec.featurise)
+    def unpack(theta: np.ndarray) -> PolicyFn:
+        weights = theta[:n_weights] if per_action else theta[:n_weights].reshape(out_dim, obs_dim)
+        bias = np.zeros(()) if per_action else theta[n_weights:]
+        linear = LinearPolicy(weights, bias, space, spec.featurise)
+        return Versus(linear, opponent, observe) if versus else linear
 
     best = unpack(mean)
     n_elite = max(2, spec.population // 4)
