@@ -24,6 +24,7 @@ from adapters.pokejax_teams import describe
 from adapters.showdown import STATE_KEY, schema_fields
 from cases.pokejax.components import PAIRS
 from cases.pokejax.scenarios import SCENARIOS as INTERACTIONS, skipped
+from cases.pokejax.transfer import TRANSFER
 from envs.pokejax.state import COVERED, packed_team
 from equivcheck.case import Case, Scenario, changes, happens
 from equivcheck.schema import Field, KnownDifference, Schema
@@ -132,6 +133,7 @@ CASE = Case(
     liveness=LIVENESS,
     components=[PAIRS[name] for name in PAIRS],
     scenarios=SCENARIOS + INTERACTIONS,
+    transfer=TRANSFER,
     episodes=10,
     steps=1000,
     runner="lockstep",
