@@ -101,3 +101,13 @@ def disable_moves() -> list[str]:
 @pytest.mark.parametrize("seed", range(9700, 9703))
 def test_lockstep_disable_pool(seed: int) -> None:
     assert run_battle(seed, 80, max_size=4, moves=disable_moves()) >= 1
+
+
+def disable_lock_moves() -> list[str]:
+    """Disable against the locked moves, the only way a disabled move is still attempted (and stopped)."""
+    return ["disable", "skyattack", "solarbeam", "thrash", "petaldance", "rage", "fly", "dig", "skullbash", "bodyslam"]
+
+
+@pytest.mark.parametrize("seed", [9706, 9707])
+def test_lockstep_disable_stops_locked_moves(seed: int) -> None:
+    assert run_battle(seed, 80, max_size=4, moves=disable_lock_moves()) >= 1
