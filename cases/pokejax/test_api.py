@@ -109,7 +109,8 @@ def _check_obs(st: dict, obs: np.ndarray) -> None:
 
 def test_legal_mask_pp_and_status_rules() -> None:
     """Constructed states: a 0-PP move is not legal; with no PP left, or asleep or frozen, only action 0
-    is (switches stay); recharging or charging, only action 0 and no switch; engine.legal_mask agrees on each."""
+    is (switches stay); recharging, charging, Thrash- or Rage-locked, only action 0 and no switch; a Disabled
+    slot is not legal (switches stay); engine.legal_mask agrees on each."""
     teams = [[{"species": "tauros", "level": 80, "moves": ["tackle", "slash", "surf"]},
               {"species": "mew", "level": 70, "moves": ["pound"]}],
              [{"species": "chansey", "level": 90, "moves": ["pound", "swift"]}]]
@@ -122,12 +123,21 @@ def test_legal_mask_pp_and_status_rules() -> None:
         ({"status": st["status"].at[0, 0].set(api.FRZ)}, [True, False, False, False]),
         ({"vol": st["vol"].at[0].set(volatiles.BIT["mustrecharge"])}, [True, False, False, False]),
         ({"vol": st["vol"].at[0].set(volatiles.BIT["twoturnmove"])}, [True, False, False, False]),
+        ({"vol": st["vol"].at[0].set(volatiles.BIT["lockedmove"])}, [True, False, False, False]),
+        ({"vol": st["vol"].at[0].set(volatiles.BIT["rage"])}, [True, False, False, False]),
+    ]
+    disable = volatiles.key("disable", "slot")
+    cases += [  # Disable blocks its slot; switching stays legal; a Disabled last move leaves Struggle (action 0)
+        ({"vol": st["vol"].at[0].set(volatiles.BIT["disable"]), disable: st[disable].at[0].set(2)},
+         [True, True, False, False]),
+        ({"vol": st["vol"].at[0].set(volatiles.BIT["disable"]), disable: st[disable].at[0].set(0),
+          "pp": st["pp"].at[0, 0, 1:].set(0)}, [True, False, False, False]),
     ]
     for change, moves in cases:
         changed = {**st, **change}
         want = full.copy()
         want[0, :4] = moves
-        if "vol" in change:
+        if "vol" in change and not int(change["vol"][0]) & volatiles.BIT["disable"]:
             want[0, 4:] = False
         got = np.asarray(api.legal_mask(changed))
         np.testing.assert_array_equal(got, want)
