@@ -97,14 +97,12 @@ def test_lockstep_supported_moves(seed: int) -> None:
     assert run_battle(seed) >= 1, "the battle must last at least one compared step"
 
 
-def test_step_compiles_in_reasonable_time() -> None:
-    """jit of engine.step (trace + XLA compile) stays well under a minute on this CPU."""
-    import time
-
+def test_step_program_stays_small() -> None:
+    """The lowered step stays under 40,000 StableHLO lines (22,865 with 158 moves; jit then takes 14-35 s on
+    2 busy cores). A size bound, not a timer: it guards compile time without a flaky timed test."""
     import jax
 
     teams = [[{"species": "tauros", "moves": ["bodyslam", "hyperfang"]}], [{"species": "snorlax", "moves": ["rest"]}]]
     st = engine.reset(teams, "gen5,0123456789abcdef")
-    t0 = time.perf_counter()
-    jax.jit(engine.step).lower(st, np.zeros(2, np.int32)).compile()
-    assert time.perf_counter() - t0 < 60
+    lines = jax.jit(engine.step).lower(st, np.zeros(2, np.int32)).as_text().count("\n")
+    assert 1000 < lines < 40_000, lines
