@@ -5,7 +5,8 @@ Same action space and seeds as the `showdown` adapter: one integer per player (0
 adapters.pokejax_teams (the seed's random-battle teams, moves the engine lacks substituted).
 `showdown-pokejax-teams` is the Showdown adapter given those same teams for each seed (Showdown
 takes explicit teams; the framework resets with a seed only, so the per-seed teams are chosen
-here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot.
+here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
+restore() takes such a snapshot (state.from_showdown_snapshot), for the inject runner.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is
 compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
@@ -104,6 +105,12 @@ class PokeJax(Adapter):
     def legal_actions(self) -> np.ndarray:
         """(2, 9) bool; an all-False row means that player waits."""
         return self._mask.copy()
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Continue from a Showdown (or pokejax) snapshot: state.from_showdown_snapshot (inject runner, L2)."""
+        self.state = jax.tree.map(jnp.asarray, pj_state.from_showdown_snapshot(dict(snapshot)))
+        self._mask = np.asarray(self._legal(self.state))
+        self.batch = None
 
     def reset_batch(self, seeds: Sequence[int]) -> np.ndarray:
         """One battle per seed, stepped together by step_batch; returns (B, 2, OBS_SIZE) observations."""

@@ -42,6 +42,14 @@ def test_rollout_lockstep(equivcheck_run, request: pytest.FixtureRequest) -> Non
 
 
 @pytest.mark.tier("rollout")
+def test_rollout_inject(equivcheck_run, request: pytest.FixtureRequest) -> None:  # noqa: ANN001
+    """Inject: the candidate restored to Showdown's state before every step (state.from_showdown_snapshot)."""
+    report = equivcheck_run("pokejax", "rollout", "pokejax", runner="inject", episodes=_episodes(request, 2))
+    assert_equivalent(report)
+    assert report.tiers[0].steps > 10
+
+
+@pytest.mark.tier("rollout")
 def test_rollout_batched(equivcheck_run, request: pytest.FixtureRequest) -> None:  # noqa: ANN001
     report = equivcheck_run("pokejax", "rollout", "pokejax", batch=4, episodes=_episodes(request, 4))
     assert_equivalent(report)
