@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -157,7 +158,7 @@ def _toxic_leech(snaps: Sequence[Snapshot]) -> bool:
     seeded = [t for t in steps(snaps) if has_volatile(snaps[t], "p2", "leechseed")]
     counters = [int(get(snaps[t], "p2", "toxic_counter")) for t in seeded]
     # Leech Seed's drain also reads and advances the toxic counter: two steps per turn
-    return len(counters) >= 2 and all(b - a == 2 for a, b in zip(counters, counters[1:], strict=False))
+    return len(counters) >= 2 and all(b - a == 2 for a, b in pairwise(counters))
 
 
 def _mirror_move(snaps: Sequence[Snapshot]) -> bool:

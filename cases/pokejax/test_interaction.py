@@ -71,7 +71,7 @@ def _tier(equivcheck_run: Any, cand: str, only: Sequence[str]) -> Any:
 
 
 @pytest.mark.tier("interaction")
-def test_interactions_equivalent(equivcheck_run: Any) -> None:  # noqa: ANN001
+def test_interactions_equivalent(equivcheck_run: Any) -> None:
     report = _tier(equivcheck_run, "pokejax", [i.name for i in active()])
     assert_equivalent(report)
     assert report.tiers[0].episodes == len(active())
@@ -82,7 +82,7 @@ COUNTER = INTERACTIONS[0].name
 
 
 @pytest.mark.tier("interaction")
-def test_damage_mutant_fails_counter_at_step_one(equivcheck_run: Any) -> None:  # noqa: ANN001
+def test_damage_mutant_fails_counter_at_step_one(equivcheck_run: Any) -> None:
     """The damage roll one lower: Body Slam's damage, hence Counter's, differ at step 1."""
     report = _tier(equivcheck_run, "pokejax-mut-damage", [COUNTER])
     assert report.status == "divergent", report.error

@@ -52,7 +52,7 @@ def test_heuristic_beats_the_first_legal_move_on_showdown() -> None:
 
 
 @pytest.mark.tier("transfer")
-def test_transfer_equivalent(equivcheck_run: Any) -> None:  # noqa: ANN001
+def test_transfer_equivalent(equivcheck_run: Any) -> None:
     report = equivcheck_run(SMALL, "transfer", "pokejax")
     assert_equivalent(report)
     stats = report.tiers[0].stats
@@ -62,7 +62,7 @@ def test_transfer_equivalent(equivcheck_run: Any) -> None:  # noqa: ANN001
 
 
 @pytest.mark.tier("transfer")
-def test_transfer_catches_half_damage_to_p1(equivcheck_run: Any) -> None:  # noqa: ANN001
+def test_transfer_catches_half_damage_to_p1(equivcheck_run: Any) -> None:
     """p1's Pokemon take half damage on the mutant: the policy's win rate rises there, TOST fails."""
     report = equivcheck_run(SMALL, "transfer", "pokejax-mut-half-damage-p1", save_corpus=False)
     assert report.status == "divergent", report.error

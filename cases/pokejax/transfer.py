@@ -23,11 +23,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from adapters.pokejax import PokeJax
-
 from envs.pokejax.tables import ACC_ALWAYS, DAMAGE_LEVEL, SPECIAL, STATUS, tables
-from equivcheck.case import TransferSpec
 from equivcheck import registry
 from equivcheck.adapter import StepResult
+from equivcheck.case import TransferSpec
 from equivcheck.tiers.transfer import cem_train
 
 Snapshot = dict[str, Any]

@@ -21,8 +21,8 @@ import numpy as np
 
 from equivcheck import seeding
 from equivcheck.adapter import Box, Discrete, JointDiscrete, supports
-from equivcheck.errors import CapabilityError
 from equivcheck.case import TransferSpec
+from equivcheck.errors import CapabilityError
 from equivcheck.oracles.stats import tost
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 from equivcheck.session import RunContext
