@@ -73,6 +73,9 @@ class ToyWalkCand(Adapter):
     def snapshot(self) -> dict[str, Any]:
         return {k: v[0] for k, v in self.env.state().items()}
 
+    def legal_actions(self) -> np.ndarray:
+        return self.env.legal()[0]
+
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         self.env.set_state(snapshot)
 

@@ -172,6 +172,10 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     eval_n = spec.eval_episodes
     eval_seeds = [seeding.derive(master, "transfer-eval", i) for i in range(eval_n)]
     ref, cand = ctx.make_ref(), ctx.make_cand()
+    if supports(ref, "legal_actions") != supports(cand, "legal_actions"):
+        masked = "reference" if supports(ref, "legal_actions") else "candidate"
+        result.notes.append(f"only the {masked} has legal_actions(): on the other side policies act unmasked, "
+                            "so returns may differ for that reason alone")
     try:
         for name, env in (("ref", ref), ("cand", cand)):
             policy = trainer(env, spec, np.random.default_rng(seeding.derive(master, "transfer-train", name)))
