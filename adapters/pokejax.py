@@ -26,9 +26,9 @@ import numpy as np
 from adapters import pokejax_teams
 from adapters.pokejax_aot import compiled, patched
 from adapters.showdown.adapter import Showdown, derive_seeds
-from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256
+from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, UsageError
-from envs.pokejax import api, damage, engine, prng, state as pj_state
+from envs.pokejax import api, damage, prng, state as pj_state
 
 MASK_KEYS = ("mask.p1", "mask.p2")
 _SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py", "tables.py", "teams.py")
@@ -139,16 +139,7 @@ class PokeJax(Adapter):
             raise UsageError("snapshot_batch before reset_batch")
         host = jax.tree.map(np.asarray, self.batch)
         n = int(host["turn"].shape[0])
-        rows = [snapshot_of(jax.tree.map(lambda x, b=b: x[b], host)) for b in range(n)]
-        out: dict[str, np.ndarray] = {}
-        for key, value in rows[0].items():
-            if isinstance(value, str):
-                col = np.empty(n, dtype=object)
-                col[:] = [r[key] for r in rows]
-                out[key] = col
-            else:
-                out[key] = np.stack([r[key] for r in rows])
-        return out
+        return stack_snapshots([snapshot_of(jax.tree.map(lambda x, b=b: x[b], host)) for b in range(n)])
 
     def legal_actions_batch(self) -> np.ndarray:
         """(B, 2, 9) legal masks."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
@@ -196,3 +196,16 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def stack_snapshots(rows: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Per-battle snapshots as batch columns: numeric fields stacked, text fields as object arrays."""
+    out: dict[str, np.ndarray] = {}
+    for key, value in rows[0].items():
+        if isinstance(value, str):
+            col = np.empty(len(rows), dtype=object)
+            col[:] = [r[key] for r in rows]
+            out[key] = col
+        else:
+            out[key] = np.stack([r[key] for r in rows])
+    return out

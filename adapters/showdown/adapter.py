@@ -23,7 +23,7 @@ from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProces
 from adapters.showdown.node import DRIVER_JS, HERE, PACKAGE_LOCK, ensure_installed, node_runtime
 from adapters.showdown.process import DriverProcess
 from adapters.showdown.spaces import JointDiscrete
-from equivcheck.adapter import Adapter, Snapshot, StepResult, file_sha256
+from equivcheck.adapter import Adapter, Snapshot, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, CapabilityError, UsageError
 
 DEFAULT_FORMAT = "gen1randombattle"
@@ -428,16 +428,7 @@ class Showdown(Adapter):
 
         Numbers keep their dtype; text fields (and `_state`) are object arrays of str.
         """
-        snaps = self.snapshot_list()
-        out: dict[str, np.ndarray] = {}
-        for key in snaps[0]:
-            if isinstance(snaps[0][key], str):
-                col = np.empty(len(snaps), dtype=object)
-                col[:] = [s[key] for s in snaps]
-                out[key] = col
-            else:
-                out[key] = np.stack([s[key] for s in snaps])
-        return out
+        return stack_snapshots(self.snapshot_list())
 
     def legal_actions_batch(self) -> np.ndarray:
         """(B, 2, n) legal masks; an all-False row means that player waits (or the battle is over)."""
