@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from envs.pokejax import engine, prng, stats, teams as team_gen, volatiles
+from envs.pokejax import engine, prng, stats, teams as team_gen, trapping, volatiles
 from envs.pokejax.state import REQ_MOVE, REQ_SWITCH, STATUSES, TEAM, State, max_pp, new_battle
 from envs.pokejax.supported_teams import substitute
 from envs.pokejax.tables import tables
@@ -201,8 +201,9 @@ def reset(seed: jax.Array, teams: Teams | None = None) -> State:
 def legal_mask(state: State) -> jax.Array:
     """(2, 9) legal actions, Showdown's (the adapter's masks; engine.legal_mask in JAX, checked equal in
     cases/pokejax/test_api.py): on a move request, each slot holding a move with PP left, or only
-    action 0 when locked (LOCKS: recharging, charging, Thrash/Petal Dance, Rage), asleep, frozen or out of
-    PP (Struggle); a Disabled slot is not legal;
+    action 0 when locked (LOCKS: recharging, charging, Thrash/Petal Dance, Rage), asleep, frozen, out of
+    PP (Struggle) or in a partial trap its side does not know to be ongoing (trapping.fight_only, switches
+    stay legal); a Disabled slot is not legal;
     switches 4-8 to live bench Pokemon on a switch request, or on a move request unless locked;
     nothing once ended."""
     req = state["request"].astype(jnp.int32)
@@ -212,7 +213,7 @@ def legal_mask(state: State) -> jax.Array:
     usable = (state["moves"][sides, active] > 0) & (state["pp"][sides, active] > 0)
     usable &= ~jnp.stack([engine.disabled_slots(state, side) for side in range(2)])
     status = state["status"][sides, active].astype(jnp.int32)
-    forced = locked | (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1)
+    forced = locked | (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1) | trapping.fight_only(state)
     usable = jnp.where(forced[:, None], jnp.arange(4) == 0, usable)
     bench = state["order"][:, 1:].astype(jnp.int32)
     alive = (bench >= 0) & ~state["fainted"][sides[:, None], jnp.maximum(bench, 0)]

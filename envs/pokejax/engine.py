@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from envs.pokejax import moves, prng, status, volatiles
+from envs.pokejax import moves, prng, status, trapping, volatiles
 from envs.pokejax.movefx import movefx
 from envs.pokejax.state import CANNOTMOVE, REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
 from envs.pokejax.tables import tables
@@ -178,7 +178,8 @@ def _no_progress(st: State) -> jax.Array:
 
 def _end_turn(st: State) -> State:
     """endTurn: the turn counter and the actives' activeTurns; the Endless Battle Clause's tie (no
-    progress possible, or past turn 1000); otherwise move requests."""
+    progress possible, or past turn 1000); otherwise move requests. Gen 1 drops broken partial traps first."""
+    st = trapping.end_turn(st)
     at = st["active_turns"]
     for s in range(2):
         at = at.at[s, st["active"][s].astype(jnp.int32)].add(1)
@@ -232,15 +233,19 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         cur = st["status"][s, a]
         # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
         fight = ((cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
-                 | volatiles.has(st, s, "twoturnmove") | volatiles.has(st, s, "lockedmove") | volatiles.has(st, s, "rage"))
+                 | volatiles.has(st, s, "twoturnmove") | volatiles.has(st, s, "lockedmove") | volatiles.has(st, s, "rage")
+                 | volatiles.has(st, s, "partialtrappinglock"))
+        # partially trapped (and not locked, asleep or frozen): "Fight" queues `cannotmove`
+        trapped = ~fight & volatiles.has(st, s, "partiallytrapped")
         usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0) & ~disabled_slots(st, s)
         struggle = ~jnp.any(usable)
         chosen = st["moves"][s, a, jnp.minimum(act, 3)].astype(jnp.int32)
         old_lsm = st["last_selected_move"][s].astype(jnp.int32)
         old_slot = st["last_selected_slot"][s].astype(jnp.int32)
-        new_lsm = jnp.where(fight, old_lsm, jnp.where(struggle, STRUGGLE, chosen))
-        new_slot = jnp.where(fight | struggle, old_slot, act)
-        new_enemy = jnp.where(fight, st["moves"][s, a, old_slot].astype(jnp.int32), jnp.where(struggle, STRUGGLE, chosen))
+        new_lsm = jnp.where(trapped, CANNOTMOVE, jnp.where(fight, old_lsm, jnp.where(struggle, STRUGGLE, chosen)))
+        new_slot = jnp.where(fight | struggle | trapped, old_slot, act)
+        new_enemy = jnp.where(trapped, CANNOTMOVE, jnp.where(fight, st["moves"][s, a, old_slot].astype(jnp.int32),
+                                                             jnp.where(struggle, STRUGGLE, chosen)))
         is_move = act < 4
         queued.append(new_lsm)
         lsm.append(jnp.where(is_move, new_lsm, old_lsm))
@@ -253,17 +258,9 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
 
 
 def _residual(st: State) -> State:
-    """The residual action: updateSpeed, the Residual durations (flinch ends), then eachEvent Update."""
-    st = _update_speed(st)
-    a0 = st["active"][0].astype(jnp.int32)
-    a1 = st["active"][1].astype(jnp.int32)
-    both = volatiles.has(st, 0, "flinch") & volatiles.has(st, 1, "flinch")
-    tie = both & (st["speed"][0, a0] == st["speed"][1, a1])
-    drawn, _ = prng.random_range(st["prng"], 0, 2)
-    st = {**st, "prng": jnp.where(tie, drawn, st["prng"])}
-    for s in range(2):
-        st = volatiles.with_flag(st, s, "flinch", False)
-    return _shuffle2(st)
+    """The residual action: updateSpeed, the Residual durations (flinch ends, the trap volatiles count
+    down; their speed sort's tie draws), then eachEvent Update."""
+    return _shuffle2(trapping.residual(_update_speed(st)))
 
 
 def _turn(st: State, actions: jax.Array) -> State:
@@ -354,6 +351,7 @@ def legal_mask(state: State) -> np.ndarray:
     mask = np.zeros((2, 9), bool)
     if s["ended"]:
         return mask
+    fight_only = np.asarray(trapping.fight_only(state))
     for side in range(2):
         a = int(s["active"][side])
         req = int(s["request"][side])
@@ -361,7 +359,8 @@ def legal_mask(state: State) -> np.ndarray:
                                                                            "rage")))
         if req == REQ_MOVE:
             usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0) & ~np.asarray(disabled_slots(state, side))
-            if locked or int(s["status"][side, a]) in (status.SLP, status.FRZ) or not usable.any():
+            if (locked or fight_only[side] or int(s["status"][side, a]) in (status.SLP, status.FRZ)
+                    or not usable.any()):
                 mask[side, 0] = True
             else:
                 mask[side, :4] = usable

@@ -42,7 +42,8 @@ TWO_TURN = ("dig", "fly", "razorwind", "skullbash", "skyattack", "solarbeam")
 HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"}, "dreameater": {"onTryImmunity"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
                      "counter": {"damageCallback"}, "mimic": {"onHit"}, "mirrormove": {"onHit"}, "disable": {"onTryHit"},
-                     **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN}}
+                     **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN},
+                     **{m: {"onTryMove"} for m in ("wrap", "bind", "firespin", "clamp")}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
@@ -80,6 +81,7 @@ class MoveFx:
     rages: np.ndarray
     disables: np.ndarray
     supported: np.ndarray
+    traps: np.ndarray
 
 
 def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
@@ -126,6 +128,8 @@ def _family(m: dict[str, Any]) -> int | None:
     if m.get("self", {}).get("volatileStatus") in ("mustrecharge", "lockedmove", "rage"):
         extra.discard("self")
         extra.discard("condition")
+    if m.get("self", {}).get("volatileStatus") == "partialtrappinglock":
+        extra -= {"self", "volatileStatus"}
     if (not extra and (m["basePower"] > 0 or m.get("ohko"))
             and m["target"] in ("normal", "any", "allAdjacentFoes", "allAdjacent", "randomNormal", "scripted")):
         return FAM_DAMAGE
@@ -164,6 +168,7 @@ def movefx() -> MoveFx:
     rages = np.zeros(n, bool)
     disables = np.zeros(n, bool)
     supported = np.zeros(n, bool)
+    traps = np.zeros(n, bool)
     for i in range(1, n):
         m = t.move_data[i]
         fam = _family(m)
@@ -191,6 +196,7 @@ def movefx() -> MoveFx:
         locks[i] = m.get("self", {}).get("volatileStatus") == "lockedmove"
         rages[i] = m["id"] == "rage"
         disables[i] = m["id"] == "disable"
+        traps[i] = m.get("self", {}).get("volatileStatus") == "partialtrappinglock"
         max_pp[i] = m["pp"] if m["id"] == "struggle" else m["pp"] * 8 // 5 - (3 if m["pp"] == 40 else 0)
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
@@ -200,4 +206,4 @@ def movefx() -> MoveFx:
                   confuses=confuses, seeds=seeds, recharge=recharge,
                   counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
                   mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, disables=disables,
-                  supported=supported)
+                  supported=supported, traps=traps)

@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from envs.pokejax import damage, prng, stats, status, volatiles
+from envs.pokejax import damage, prng, stats, status, trapping, volatiles
 from envs.pokejax import movefx as mfx
 from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
                                  SEC_NONE, SEC_STATUS, movefx)
@@ -153,8 +153,12 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     st = volatiles.with_flag(st, side, "lockedmove", locked | new_lock)
     st = volatiles.with_flag(st, side, "confusion", volatiles.has(st, side, "confusion") & ~ends)
     st = status.add_confusion(st, side, ends)
+    # partial trapping: the move ends the foe's recharge (onTryMove); its trap makes the source's moves sure hits
+    trap = _arr(fx.traps, bool)[move]
+    st = trapping.try_move(st, side, trap)
+    repeat = trapping.repeating(st, side, trap)
     dream_fail = _arr(fx.dream, bool)[move] & ((st["status"][foe, d] != status.SLP) | volatiles.has(st, foe, "substitute"))
-    st, hit = _accuracy(st, side, move, dream_fail)
+    st, hit = _accuracy(st, side, move, dream_fail, volatiles.has(st, foe, "partiallytrapped"))
     lo = _arr(t.move_multihit)[move, 0]
     hi = _arr(t.move_multihit)[move, 1]
     s_hits, hits = damage.multihit_count(st["prng"], lo, hi)
@@ -189,7 +193,10 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
         focus_energy=volatiles.has(st, side, "focusenergy"),
         screen=jnp.where(physical, volatiles.has(st, foe, "reflect"), volatiles.has(st, foe, "lightscreen")),
         selfdestruct=jnp.asarray(t.move_selfdestruct)[move], fixed_damage=fixed, ohko=jnp.asarray(t.move_ohko)[move],
-        ignore_immunity=jnp.asarray(t.move_ignore_immunity)[move])
+        ignore_immunity=jnp.asarray(t.move_ignore_immunity)[move], partial_trap=trap)
+    # a repeated trapping hit deals the stored damage, with no crit or damage draw
+    s2 = jnp.where(repeat, st["prng"], s2)
+    dmg = jnp.where(repeat, trapping.stored_damage(st, side, move), dmg)
     per_hit = jnp.maximum(dmg, 0)
     had_sub = volatiles.has(st, foe, "substitute")
     body = hit & ~had_sub
@@ -215,6 +222,7 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
           "last_damage": jnp.where(body, last, jnp.where(hit & had_sub, per_hit, st["last_damage"])).astype(jnp.int32),
           ksub: st[ksub].at[foe].set(jnp.where(hit & had_sub, sub_hp, st[ksub][foe]).astype(jnp.int16))}
     st = volatiles.with_flag(st, foe, "substitute", had_sub & ~broke)
+    st = trapping.after_hit(st, side, move, trap, hit, body)
     # drain and recoil use the damage dealt, or the uncapped damage while the substitute holds
     amount = jnp.where(body, last, jnp.where(up, per_hit, 0))
     drained = jnp.where(_arr(fx.drain, bool)[move] & (amount > 0), jnp.maximum(amount // 2, 1), 0)
@@ -429,7 +437,8 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     charging = two_turn & ~charged
     slot = st["last_selected_slot"][side].astype(jnp.int32)
     pp = st["pp"][side, u, slot].astype(jnp.int32)
-    locked = volatiles.has(st, side, "lockedmove") | volatiles.has(st, side, "rage")  # getLockedMove: no PP
+    locked = (volatiles.has(st, side, "lockedmove") | volatiles.has(st, side, "rage")  # getLockedMove: no PP
+              | volatiles.has(st, side, "partialtrappinglock"))
     pp = jnp.where(nested, jnp.where(two_turn, (pp + 1) % 64, pp),
                    jnp.where((move == STRUGGLE) | charging | (locked & ~charged), pp, (pp - 1) % 64))
     kt = volatiles.key("twoturnmove", "move")
@@ -449,6 +458,7 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     # AfterMove: a Thrash lock whose counter ran out ends
     klt = volatiles.key("lockedmove", "time")
     st = volatiles.with_flag(st, side, "lockedmove", volatiles.has(st, side, "lockedmove") & (st[klt][side] > 0))
+    st = trapping.after_move(st, side)
     self_target = jnp.asarray(t.move_target_self)[move]
     d = st["active"][foe].astype(jnp.int32)
     target_hp = jnp.where(self_target, st["hp"][side, u], st["hp"][foe, d])

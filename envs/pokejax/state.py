@@ -50,7 +50,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from envs.pokejax import prng, stats, volatiles
+from envs.pokejax import prng, stats, trapping, volatiles
 from envs.pokejax.tables import tables
 
 REQ_NONE, REQ_MOVE, REQ_SWITCH = 0, 1, 2
@@ -301,6 +301,7 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
         act = int(out["active"][side])
         out.update(volatiles.from_snapshot(snap, out, side, f"{p}.team.{act}"))
         out["side_last_move"][side] = out["last_move"][side, act]
+    trapping.from_snapshot(out)
     out["base_moves"] = out["moves"].copy()
     out["base_maxpp"] = out["maxpp"].copy()
     return {k: jnp.asarray(v) for k, v in out.items()}

@@ -8,8 +8,8 @@ second frozen Pokemon on the target's side. Sleep draws its length `random(1, 8)
 Toxic starts the `residualdmg` volatile with counter 0.
 
 Before a move (`onBeforeMove`, by priority): frz (can't move), slp (counter - 1, can't move,
-also the turn it reaches 0), flinch, par (`randomChance(63, 256)`: fully paralyzed). A frozen or
-sleeping Pokemon loses `lastMove`. After its move, or its failed attempt (`AfterMoveSelf`):
+also the turn it reaches 0), partiallytrapped (can't move), flinch, par (`randomChance(63, 256)`:
+fully paralyzed), then a trap lock on a foe that left ends. A frozen or sleeping Pokemon loses `lastMove`. After its move, or its failed attempt (`AfterMoveSelf`):
 the residualdmg counter + 1 (brn/psn/tox), a sleeper at 0 wakes, then brn/psn take
 max(1, maxhp / 16) times the counter (1 without residualdmg) and tox the same times the counter.
 On a switch-in, tox becomes psn and brn/psn take max(1, maxhp / 16) unless the side had a
@@ -148,12 +148,13 @@ def before_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     cur = st["status"][side, u].astype(jnp.int32)
     frz = cur == FRZ
     slp = cur == SLP
-    flinch = ~frz & ~slp & volatiles.has(st, side, "flinch")
-    recharge = ~frz & ~slp & ~flinch & volatiles.has(st, side, "mustrecharge")
+    trapped = ~frz & ~slp & volatiles.has(st, side, "partiallytrapped")  # partiallytrapped (9)
+    flinch = ~frz & ~slp & ~trapped & volatiles.has(st, side, "flinch")
+    recharge = ~frz & ~slp & ~trapped & ~flinch & volatiles.has(st, side, "mustrecharge")
     st = {**st, "status_turns": st["status_turns"].at[side, u].add(jnp.where(slp, -1, 0).astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(jnp.where(frz | slp, 0, st["last_move"][side, u]))}
     st = volatiles.with_flag(st, side, "mustrecharge", ~recharge & volatiles.has(st, side, "mustrecharge"))
-    blocked = frz | slp | flinch | recharge
+    blocked = frz | slp | trapped | flinch | recharge
     # Disable (6): one attempt counted; at 0 it ends, else the disabled move is stopped (and its charge)
     dis = ~blocked & volatiles.has(st, side, "disable")
     kd = volatiles.key("disable", "time")
@@ -181,6 +182,10 @@ def before_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     stopped = par & full  # full paralysis also ends a charge (not Fly/Dig's invulnerability), Bide, locks
     for name in ("bide", "twoturnmove", "partialtrappinglock", "lockedmove"):
         st = volatiles.with_flag(st, side, name, ~stopped & volatiles.has(st, side, name))
+    # partialtrappinglock (0): a lock on a Pokemon that is no longer the foe's active ends
+    gone = st["active"][1 - side].astype(jnp.int32) != st[volatiles.key("partialtrappinglock", "locked")][side]
+    lock = volatiles.has(st, side, "partialtrappinglock")
+    st = volatiles.with_flag(st, side, "partialtrappinglock", lock & ~(~blocked & ~stopped & gone))
     return st, blocked | stopped
 
 

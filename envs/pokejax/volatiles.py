@@ -28,7 +28,8 @@ COUNTER_FIELDS = (
     ("residualdmg", "counter"),
 )
 # counters the engine keeps beyond the snapshot's (Rage/Thrash accuracy, Disable's slot, ...)
-EXTRA_COUNTERS = (("lockedmove", "accuracy"), ("rage", "accuracy"), ("disable", "slot"))
+EXTRA_COUNTERS = (("lockedmove", "accuracy"), ("rage", "accuracy"), ("disable", "slot"),
+                  ("partiallytrapped", "maybelocked"), ("partialtrappinglock", "locked"))
 
 
 def key(name: str, counter: str) -> str:
