@@ -12,7 +12,7 @@ the lock; a new foe (switch) ends it before the move, which then hits the newcom
 Every trapping move removes the foe's recharge first, hit or miss. The Residual speed-sorts the
 duration volatiles (flinch, the three trap volatiles): each tied group of k costs k - 1 draws.
 endTurn drops a lock whose target lost its trap, a trap whose source lost its lock, and a fake
-trap whose counterpart lost its own. A locked user or a trapped Pokemon whose side does not
+trap whose counterpart lost its own; its DisableMove event then draws for each pair of tied handlers. A locked user or a trapped Pokemon whose side does not
 know it yet (not `maybeLocked`) is offered only action 0 (Showdown's single-move request).
 """
 
@@ -153,6 +153,12 @@ def end_turn(st: State) -> State:
                                  & volatiles.has(st, side, "partiallytrapped"))
         st = volatiles.with_flag(st, side, "fakepartiallytrapped", volatiles.has(st, foe, "fakepartiallytrapped")
                                  & volatiles.has(st, side, "fakepartiallytrapped"))
+    # then each active's DisableMove event: its handlers tie in pairs (Disable and the lock at priority 0,
+    # the trap and the fake trap at priority 1), a shuffle draw for each tied pair
+    for side in range(2):
+        for pair in (("disable", "partialtrappinglock"), ("partiallytrapped", "fakepartiallytrapped")):
+            tie = volatiles.has(st, side, pair[0]) & volatiles.has(st, side, pair[1])
+            st = {**st, "prng": jnp.where(tie, prng.next_u32(st["prng"])[0], st["prng"])}
     return st
 
 
