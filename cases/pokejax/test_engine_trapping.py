@@ -70,6 +70,7 @@ def play_trapping(seed: int, max_steps: int = 120, max_size: int = 5, rebuild: b
                 st = state.from_showdown_snapshot(snap)
                 bad = diff(state.to_snapshot(st), snap)
                 assert not bad, f"seed {seed} step {n} rebuilt:\n" + "\n".join(bad[:20])
+                assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]])), (seed, n)
             mask = engine.legal_mask(st)
             acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
             env.step(acts)
