@@ -4,8 +4,9 @@ Its onHit takes the moves of the Gen 1 dex with the `metronome` flag (every Gen 
 Metronome and Struggle: 163), sorted by number, and `sample`s one (a single `random(163)`). The
 side's lastSelectedMove and lastEnemySelectedMove become that move and it is used at once
 (moves.use_move's nested use: no PP of its own, a two-turn move gives one PP back to Metronome's
-slot); Metronome's own AfterMove/AfterMoveSelf never run. Its hit then counts as failed
-(`moveHit` returns false), so tryMoveHit deletes the user's partialtrappinglock after the call.
+slot); Metronome's own AfterMove/AfterMoveSelf never run. Its onHit returns nothing, so its hit
+counts as a success: a partial-trapping lock the called move started stays (traced: Metronome ->
+Wrap leaves `partialtrappinglock` on the user).
 """
 
 from __future__ import annotations

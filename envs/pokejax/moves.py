@@ -469,8 +469,7 @@ Move -> ... chains; a chain past 8 needs 1/163 draws in a row and is cut)."""
 def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     """The move once BeforeMove let it through, and the moves Mirror Move and Metronome call (a while
     loop, so the move code is traced once). Returns (state, AfterMoveSelf runs): after the last move
-    used, when its target still has HP (a Mirror Move or Metronome that called a move skips its own).
-    A calling move's hit counts as failed, which deletes the user's partialtrappinglock afterwards."""
+    used, when its target still has HP (a Mirror Move or Metronome that called a move skips its own)."""
 
     def cond(carry: tuple[jax.Array, State, jax.Array, jax.Array]) -> jax.Array:
         return (carry[2] > 0) & (carry[0] < CALL_DEPTH)
@@ -480,9 +479,5 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
         new, new_ams, called = _use_one(st, side, cur, k >= 1)
         return k + 1, new, called, new_ams
 
-    move = jnp.asarray(move, jnp.int32)
-    _, st, _, ams = lax.while_loop(cond, body, (jnp.int32(0), st, move, jnp.asarray(True)))
-    t = tables()
-    calls = (move == t.move_index("mirrormove")) | (move == t.move_index("metronome"))
-    st = volatiles.with_flag(st, side, "partialtrappinglock", volatiles.has(st, side, "partialtrappinglock") & ~calls)
+    _, st, _, ams = lax.while_loop(cond, body, (jnp.int32(0), st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
     return st, ams
