@@ -70,3 +70,13 @@ def before_move(st: State, side: Any, blocked: Any) -> tuple[State, jax.Array]:
     st = _release(st, side, 2 * stored, ends & (stored > 0))
     st = volatiles.with_flag(st, side, "bide", volatiles.has(st, side, "bide") & ~ends)
     return st, jnp.asarray(blocked) | on
+
+
+def end_turn_ties(st: State) -> State:
+    """endTurn's DisableMove event: on a Pokemon with both Bide and Disable their two handlers tie
+    (priority 0, same Speed, both Condition subOrder), so sorting them costs one `random(0, 2)` (p1's first)."""
+    for s in range(2):
+        tie = volatiles.has(st, s, "bide") & volatiles.has(st, s, "disable")
+        drawn, _ = prng.random_range(st["prng"], 0, 2)
+        st = {**st, "prng": jnp.where(tie, drawn, st["prng"])}
+    return st

@@ -179,6 +179,7 @@ def _no_progress(st: State) -> jax.Array:
 def _end_turn(st: State) -> State:
     """endTurn: the turn counter and the actives' activeTurns; the Endless Battle Clause's tie (no
     progress possible, or past turn 1000); otherwise move requests."""
+    st = bide.end_turn_ties(st)
     at = st["active_turns"]
     for s in range(2):
         at = at.at[s, st["active"][s].astype(jnp.int32)].add(1)
