@@ -11,7 +11,8 @@ crit, roll, type immunity (Ghosts are hit) or invulnerability check, or fails wh
 stored; either way the volatile ends. A foe's substitute takes the uncapped amount (and it is
 `lastDamage`); otherwise the foe loses min(amount, HP), which is `lastDamage`, and a raging foe
 that survives gains +1 Attack. A confusion self-hit or full paralysis ends Bide (status.py);
-sleep, freeze, a flinch and Disable only pause it; switching and fainting clear it.
+sleep, freeze, a flinch and Disable only pause it; switching and fainting clear it. With Disable
+too, endTurn's DisableMove event costs a tie draw (`end_turn_ties`).
 """
 
 from __future__ import annotations
