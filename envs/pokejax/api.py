@@ -49,6 +49,8 @@ SPE = 4
 SLP, FRZ = STATUSES.index("slp"), STATUSES.index("frz")
 LOCKS = ("mustrecharge", "twoturnmove", "lockedmove", "rage")
 """Volatiles that lock the choice to action 0 with no switch (engine.legal_mask's `locked`)."""
+SEMI_LOCKS = ("bide",)
+"""Volatiles that lock the move choice to action 0 but leave switching legal (Showdown's semi-locked moves)."""
 Teams = dict[str, Any]
 """species (2, 6), level (2, 6), moves (2, 6, 4) (0: empty), ivs (2, 6, 6), evs (2, 6, 6); int arrays."""
 
@@ -201,9 +203,9 @@ def reset(seed: jax.Array, teams: Teams | None = None) -> State:
 def legal_mask(state: State) -> jax.Array:
     """(2, 9) legal actions, Showdown's (the adapter's masks; engine.legal_mask in JAX, checked equal in
     cases/pokejax/test_api.py): on a move request, each slot holding a move with PP left, or only
-    action 0 when locked (LOCKS: recharging, charging, Thrash/Petal Dance, Rage), asleep, frozen, out of
-    PP (Struggle) or in a partial trap its side does not know to be ongoing (trapping.fight_only, switches
-    stay legal); a Disabled slot is not legal;
+    action 0 when locked (LOCKS: recharging, charging, Thrash/Petal Dance, Rage), semi-locked (SEMI_LOCKS:
+    Bide), asleep, frozen, out of PP (Struggle) or in a partial trap its side does not know to be ongoing
+    (trapping.fight_only, switches stay legal); a Disabled slot is not legal;
     switches 4-8 to live bench Pokemon on a switch request, or on a move request unless locked;
     nothing once ended."""
     req = state["request"].astype(jnp.int32)
@@ -213,7 +215,9 @@ def legal_mask(state: State) -> jax.Array:
     usable = (state["moves"][sides, active] > 0) & (state["pp"][sides, active] > 0)
     usable &= ~jnp.stack([engine.disabled_slots(state, side) for side in range(2)])
     status = state["status"][sides, active].astype(jnp.int32)
-    forced = locked | (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1) | trapping.fight_only(state)
+    semi = (state["vol"] & sum(volatiles.BIT[name] for name in SEMI_LOCKS)) != 0
+    forced = (locked | semi | (status == SLP) | (status == FRZ) | ~jnp.any(usable, axis=1)
+              | trapping.fight_only(state))
     usable = jnp.where(forced[:, None], jnp.arange(4) == 0, usable)
     bench = state["order"][:, 1:].astype(jnp.int32)
     alive = (bench >= 0) & ~state["fainted"][sides[:, None], jnp.maximum(bench, 0)]

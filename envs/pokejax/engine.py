@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from envs.pokejax import moves, prng, status, trapping, volatiles
+from envs.pokejax import bide, moves, prng, status, trapping, volatiles
 from envs.pokejax.movefx import movefx
 from envs.pokejax.state import CANNOTMOVE, REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
 from envs.pokejax.tables import tables
@@ -197,6 +197,7 @@ def _run_move(st: State, side: Any, move: Any) -> State:
     """
     cannot = st["last_selected_move"][side] == CANNOTMOVE
     st2, blocked = status.before_move(st, side, move)
+    st2, blocked = bide.before_move(st2, side, blocked)
     st = jax.tree.map(lambda a, b: jnp.where(cannot, a, b), st, st2)
     blocked = blocked | cannot
     st, ams = lax.cond(blocked, lambda x: (x, jnp.asarray(True)), lambda x: moves.use_move(x, side, move), st)
@@ -234,7 +235,7 @@ def _choices(st: State, acts: jax.Array) -> tuple[State, jax.Array]:
         # "Fight" while asleep/frozen, or the Recharge lock: the side's last selected move is queued again
         fight = ((cur == status.SLP) | (cur == status.FRZ) | volatiles.has(st, s, "mustrecharge")
                  | volatiles.has(st, s, "twoturnmove") | volatiles.has(st, s, "lockedmove") | volatiles.has(st, s, "rage")
-                 | volatiles.has(st, s, "partialtrappinglock"))
+                 | volatiles.has(st, s, "partialtrappinglock") | volatiles.has(st, s, "bide"))
         # partially trapped (and not locked, asleep or frozen): "Fight" queues `cannotmove`
         trapped = ~fight & volatiles.has(st, s, "partiallytrapped")
         usable = (st["moves"][s, a] > 0) & (st["pp"][s, a] > 0) & ~disabled_slots(st, s)
@@ -359,7 +360,8 @@ def legal_mask(state: State) -> np.ndarray:
                                                                            "rage")))
         if req == REQ_MOVE:
             usable = (s["moves"][side, a] > 0) & (s["pp"][side, a] > 0) & ~np.asarray(disabled_slots(state, side))
-            if (locked or fight_only[side] or int(s["status"][side, a]) in (status.SLP, status.FRZ)
+            semi = bool(int(s["vol"][side]) & volatiles.BIT["bide"])  # Bide: action 0, switches stay legal
+            if (locked or semi or fight_only[side] or int(s["status"][side, a]) in (status.SLP, status.FRZ)
                     or not usable.any()):
                 mask[side, 0] = True
             else:

@@ -22,10 +22,11 @@ FAM_DAMAGE, FAM_STATUS, FAM_BOOST, FAM_SELF = 0, 1, 2, 3
 FAMILIES = ("damage", "status", "boost", "self")
 SELF_NOOP, SELF_MIST, SELF_FOCUSENERGY, SELF_REFLECT, SELF_LIGHTSCREEN, SELF_RECOVER, SELF_REST, SELF_HAZE = range(8)
 SELF_CONVERSION, SELF_SUBSTITUTE = 8, 9
+SELF_BIDE = 10
 SELF_KINDS = {"teleport": SELF_NOOP, "splash": SELF_NOOP, "mist": SELF_MIST, "focusenergy": SELF_FOCUSENERGY,
               "reflect": SELF_REFLECT, "lightscreen": SELF_LIGHTSCREEN, "recover": SELF_RECOVER,
               "softboiled": SELF_RECOVER, "rest": SELF_REST, "haze": SELF_HAZE, "conversion": SELF_CONVERSION,
-              "substitute": SELF_SUBSTITUTE}
+              "substitute": SELF_SUBSTITUTE, "bide": SELF_BIDE}
 # boost moves that also add an undeclared volatile (volatiles.OTHER) when the boost works
 BOOST_VOLATILE = {"minimize": "minimize", "defensecurl": "defensecurl"}
 # Gen 1 Roar and Whirlwind: an accuracy roll and nothing else (forceSwitch is off in the gen1 mod)
@@ -43,7 +44,8 @@ HANDLED_CALLBACKS = {"jumpkick": {"onMoveFail"}, "highjumpkick": {"onMoveFail"},
                      "superfang": {"damageCallback"}, "psywave": {"damageCallback"}, "leechseed": {"onTryImmunity"},
                      "counter": {"damageCallback"}, "mimic": {"onHit"}, "mirrormove": {"onHit"}, "disable": {"onTryHit"},
                      **{m: {"onTryMove", "onPrepareHit"} for m in TWO_TURN},
-                     **{m: {"onTryMove"} for m in ("wrap", "bind", "firespin", "clamp")}}
+                     **{m: {"onTryMove"} for m in ("wrap", "bind", "firespin", "clamp")},
+                     "bide": {"beforeMoveCallback"}, "metronome": {"onHit"}}
 FIXED_SUPERFANG, FIXED_PSYWAVE, FIXED_COUNTER = -2, -3, -4
 SKIP_LASTDAMAGE = {"confuseray", "conversion", "counter", "focusenergy", "glare", "haze", "leechseed", "lightscreen",
                    "mimic", "mist", "poisongas", "poisonpowder", "recover", "reflect", "rest", "softboiled", "splash",
@@ -111,10 +113,12 @@ def _family(m: dict[str, Any]) -> int | None:
     if callbacks and m["id"] not in SELF_KINDS:
         return None
     extra.discard("callbacks")
+    if m["id"] == "bide":
+        return FAM_SELF
     if m["category"] == "Status":
         if extra <= {"status", "condition"} and "status" in m and m["target"] == "normal":
             return FAM_STATUS
-        if m["id"] == "mirrormove":
+        if m["id"] in ("mirrormove", "metronome"):
             return FAM_SELF
         if m["id"] in ("confuseray", "supersonic", "leechseed", "mimic", "disable"):
             return FAM_STATUS

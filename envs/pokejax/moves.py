@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from envs.pokejax import damage, prng, stats, status, trapping, volatiles
+from envs.pokejax import bide, damage, metronome, prng, stats, status, trapping, volatiles
 from envs.pokejax import movefx as mfx
 from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
                                  SEC_NONE, SEC_STATUS, movefx)
@@ -401,16 +401,21 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     f = st["active"][1 - side].astype(jnp.int32)
     conv = kind == mfx.SELF_CONVERSION
     st = {**st, "types": st["types"].at[side, u].set(jnp.where(conv, st["types"][1 - side, f], st["types"][side, u]))}
+    st = bide.start(st, side, kind == mfx.SELF_BIDE)
     return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
 
 
 def _call_family(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
-    """Mirror Move: the foe's lastMove (not Mirror Move) becomes the side's selected move and is used
-    next; returns (state, the called move or 0 when it fails)."""
+    """Mirror Move: the foe's lastMove (not Mirror Move); Metronome: a sampled move (metronome.py). The
+    called move becomes the side's selected move and is used next; returns (state, the called move or
+    0 when it fails)."""
     foe = 1 - side
     f = st["active"][foe].astype(jnp.int32)
     last = st["last_move"][foe, f].astype(jnp.int32)
     called = jnp.where((last > 0) & (last != tables().move_index("mirrormove")), last, 0)
+    is_metronome = move == tables().move_index("metronome")
+    st, sampled = metronome.pick(st, is_metronome)
+    called = jnp.where(is_metronome, sampled, called)
     go = called > 0
     return {**st, "last_selected_move": st["last_selected_move"].at[side].set(
                 jnp.where(go, called, st["last_selected_move"][side]).astype(jnp.int16)),
@@ -453,7 +458,8 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     st = {**st, "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move] | charging, st["last_damage"], 0)}
     branches = [lambda s, f=FAMILY_BRANCHES[k]: (f(s, side, move), jnp.int32(0)) for k in sorted(FAMILY_BRANCHES)]
     branches.append(lambda s: _call_family(s, side, move))
-    family = jnp.where(move == t.move_index("mirrormove"), len(FAMILY_BRANCHES), _arr(fx.family)[move])
+    calls = (move == t.move_index("mirrormove")) | (move == t.move_index("metronome"))
+    family = jnp.where(calls, len(FAMILY_BRANCHES), _arr(fx.family)[move])
     st, called = lax.cond(charging, lambda s: (s, jnp.int32(0)), lambda s: lax.switch(family, branches, s), st)
     # AfterMove: a Thrash lock whose counter ran out ends
     klt = volatiles.key("lockedmove", "time")
@@ -465,17 +471,23 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     return st, target_hp > 0, called
 
 
+CALL_DEPTH = 8
+"""Most moves one action uses: the move, then what Mirror Move/Metronome call (Metronome -> Mirror
+Move -> ... chains; a chain past 8 needs 1/163 draws in a row and is cut)."""
+
+
 def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
-    """The move once BeforeMove let it through, and the move Mirror Move calls (a loop of two, so the
-    move code is traced once). Returns (state, AfterMoveSelf runs): after the last move used, when its
-    target still has HP (a Mirror Move that called a move skips its own)."""
+    """The move once BeforeMove let it through, and the moves Mirror Move and Metronome call (a while
+    loop, so the move code is traced once). Returns (state, AfterMoveSelf runs): after the last move
+    used, when its target still has HP (a Mirror Move or Metronome that called a move skips its own)."""
 
-    def body(k: jax.Array, carry: tuple[State, jax.Array, jax.Array]) -> tuple[State, jax.Array, jax.Array]:
-        st, cur, ams = carry
-        run = cur > 0
-        new, new_ams, called = lax.cond(run, lambda s: _use_one(s, side, cur, k == 1),
-                                        lambda s: (s, ams, jnp.int32(0)), st)
-        return new, called, jnp.where(run, new_ams, ams)
+    def cond(carry: tuple[jax.Array, State, jax.Array, jax.Array]) -> jax.Array:
+        return (carry[2] > 0) & (carry[0] < CALL_DEPTH)
 
-    st, _, ams = lax.fori_loop(0, 2, body, (st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
+    def body(carry: tuple[jax.Array, State, jax.Array, jax.Array]) -> tuple[jax.Array, State, jax.Array, jax.Array]:
+        k, st, cur, _ = carry
+        new, new_ams, called = _use_one(st, side, cur, k >= 1)
+        return k + 1, new, called, new_ams
+
+    _, st, _, ams = lax.while_loop(cond, body, (jnp.int32(0), st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
     return st, ams

@@ -153,12 +153,13 @@ def end_turn(st: State) -> State:
                                  & volatiles.has(st, side, "partiallytrapped"))
         st = volatiles.with_flag(st, side, "fakepartiallytrapped", volatiles.has(st, foe, "fakepartiallytrapped")
                                  & volatiles.has(st, side, "fakepartiallytrapped"))
-    # then each active's DisableMove event: its handlers tie in pairs (Disable and the lock at priority 0,
-    # the trap and the fake trap at priority 1), a shuffle draw for each tied pair
+    # then each active's DisableMove event: its handlers tie by priority (Disable, the lock and Bide at 0;
+    # the trap and the fake trap at 1); shuffling a tied group of k costs k - 1 draws
     for side in range(2):
-        for pair in (("disable", "partialtrappinglock"), ("partiallytrapped", "fakepartiallytrapped")):
-            tie = volatiles.has(st, side, pair[0]) & volatiles.has(st, side, pair[1])
-            st = {**st, "prng": jnp.where(tie, prng.next_u32(st["prng"])[0], st["prng"])}
+        for group in (("disable", "partialtrappinglock", "bide"), ("partiallytrapped", "fakepartiallytrapped")):
+            k = sum(volatiles.has(st, side, name).astype(jnp.int32) for name in group)
+            for d in range(1, len(group)):
+                st = {**st, "prng": jnp.where(k > d, prng.next_u32(st["prng"])[0], st["prng"])}
     return st
 
 

@@ -30,6 +30,8 @@ COUNTER_FIELDS = (
 # counters the engine keeps beyond the snapshot's (Rage/Thrash accuracy, Disable's slot, ...)
 EXTRA_COUNTERS = (("lockedmove", "accuracy"), ("rage", "accuracy"), ("disable", "slot"),
                   ("partiallytrapped", "maybelocked"), ("partialtrappinglock", "locked"))
+# int32 counters: Bide stores lastDamage, which an OHKO move on a substitute sets to 65535
+WIDE_COUNTERS = (("bide", "damage"),)
 
 
 def key(name: str, counter: str) -> str:
@@ -41,7 +43,7 @@ def empty() -> dict[str, Any]:
     """The volatile part of a new battle's state: no volatiles, counters zero."""
     out: dict[str, Any] = {"vol": jnp.zeros((2,), jnp.int32)}
     for name, c in COUNTER_FIELDS + EXTRA_COUNTERS:
-        out[key(name, c)] = jnp.zeros((2,), jnp.int16)
+        out[key(name, c)] = jnp.zeros((2,), jnp.int32 if (name, c) in WIDE_COUNTERS else jnp.int16)
     return out
 
 
