@@ -80,6 +80,60 @@ def run_transform_battle(seed: int, max_steps: int = 80, max_size: int = 4) -> t
         env.close()
 
 
+def run_script(teams: list[list[dict]], seed: int, actions: list[tuple[int, int]]) -> list[dict]:
+    """Play a scripted battle in lockstep (every step compared as above); returns Showdown's snapshots."""
+    from adapters.showdown.adapter import Showdown, derive_seeds
+
+    env = Showdown(teams=[state.packed_team(t) for t in teams])
+    snaps = []
+    try:
+        env.reset(seed)
+        st = engine.reset(teams, derive_seeds(seed)["battle"])
+        step = engine.jitted_step()
+        for n, acts in enumerate([*actions, None]):
+            snap = env.snapshot()
+            snaps.append(snap)
+            bad = diff(state.to_snapshot(st), snap)
+            assert not bad, f"step {n}:\n" + "\n".join(bad[:20])
+            mask = np.stack([snap["mask.p1"], snap["mask.p2"]])
+            assert np.array_equal(engine.legal_mask(st), mask), n
+            if acts is None or snap["ended"]:
+                break
+            assert all(mask[s, a] or not mask[s].any() for s, a in enumerate(acts)), (n, acts)
+            env.step(np.asarray(acts))
+            st = step(st, np.asarray(acts))
+    finally:
+        env.close()
+    return snaps
+
+
+DITTO = {"species": "ditto", "level": 100, "moves": ["transform"]}
+
+
+def test_mirror_move_while_transformed_gives_the_set_pp() -> None:
+    """A transformed Ditto's Mirror Move (copied slot 0) calls Body Slam: Transform's PP (the set's slot 0)
+    gains one back, seen after the switch-out (16 of 16, not 15)."""
+    teams = [[DITTO, {"species": "snorlax", "moves": ["bodyslam"]}],
+             [{"species": "pidgeot", "moves": ["mirrormove", "bodyslam"]}]]
+    snaps = run_script(teams, 5, [(0, 1), (0, 1), (4, 1)])
+    assert snaps[2]["p1.team.0.transformed"] and snaps[2]["p1.team.0.last_move"] == "bodyslam"
+    assert not snaps[3]["p1.team.0.transformed"] and snaps[3]["p1.team.0.move.0.pp"] == 16
+
+
+def test_mimic_past_the_set_slots_has_no_pp_ups() -> None:
+    """Ditto (one set slot) transformed, then Mimic from copied slot 1: maxpp is the move's base PP."""
+    teams = [[DITTO], [{"species": "snorlax", "moves": ["bodyslam", "mimic"]}]]
+    snaps = run_script(teams, 2, [(0, 0), (1, 0)])
+    assert snaps[2]["p1.team.0.move.1.id"] in ("bodyslam", "mimic")
+    assert snaps[2]["p1.team.0.move.1.maxpp"] in (15, 10) and snaps[1]["p1.team.0.move.1.pp"] == 5
+
+
+def test_transform_only_teams_tie_at_once() -> None:
+    """Two teams of only Transform: the start's Endless Battle Clause ends the battle in a tie."""
+    snaps = run_script([[DITTO], [dict(DITTO, level=90)]], 1, [])
+    assert snaps[0]["ended"] and snaps[0]["winner"] == ""
+
+
 def test_transform_is_supported() -> None:
     assert engine.supported_move("transform")
 

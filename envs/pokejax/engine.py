@@ -89,7 +89,14 @@ def reset(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int
     """A started battle (Showdown's state after `start`) from two teams of sets and the battle seed."""
     st = new_battle(teams, seed)
     st["prng"] = start_draws(st["prng"], st["modified"][0, 0, SPE], st["modified"][1, 0, SPE])
-    return st
+    return start_clause(st)
+
+
+def start_clause(st: State) -> State:
+    """The start's endTurn checks the Endless Battle Clause too: two teams of only Transform tie at once."""
+    tie = _no_progress(st)
+    return {**st, "ended": st["ended"] | tie, "winner": jnp.where(tie, jnp.int8(-1), st["winner"]),
+            "request": jnp.where(tie, jnp.int8(REQ_NONE), st["request"]).astype(jnp.int8)}
 
 
 def _clear_volatile(st: State, side: Any, i: Any) -> State:

@@ -390,9 +390,9 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     st = volatiles.with_flag(st, side, "substitute", make | volatiles.has(st, side, "substitute"))
     st = volatiles.with_flag(st, side, "partiallytrapped", ~make & volatiles.has(st, side, "partiallytrapped"))
     st = status.damage(st, side, u, jnp.where(make & (maxhp > 3), maxhp // 4, 0))
-    # Conversion: the user takes the foe's current types
+    # Conversion: the user takes the foe's current types (it targets the foe: a Fly/Dig-invulnerable one is missed)
     f = st["active"][1 - side].astype(jnp.int32)
-    conv = kind == mfx.SELF_CONVERSION
+    conv = (kind == mfx.SELF_CONVERSION) & ~volatiles.has(st, 1 - side, "invulnerability")
     st = {**st, "types": st["types"].at[side, u].set(jnp.where(conv, st["types"][1 - side, f], st["types"][side, u]))}
     return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
 

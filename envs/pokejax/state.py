@@ -328,15 +328,19 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
 
 
 def _guess_transformer(out: dict[str, Any], side: int, i: int) -> None:
-    """A transformed Pokemon's set, which the snapshot hides: the random-battle species with Transform
-    whose maxhp matches at its level (default IVs/EVs), its set's stats, and Transform alone with full PP."""
+    """A transformed Pokemon's set, which the snapshot hides: the first species (Ditto, Mew, then by number)
+    whose maxhp matches at its level with default IVs/EVs, that set's stats, and Transform alone with full
+    PP (exact for a random-battle Ditto; a Mew's other moves are lost)."""
     t = tables()
     out["transform_species"][side, i] = out["species"][side, i]
-    for name in ("ditto", "mew"):
-        sp = t.species_index(name)
+    order = [t.species_index("ditto"), t.species_index("mew")] + list(range(1, len(t.species_ids)))
+    for sp in order:
         all6 = np.asarray(stats.calc_stats(t.base_stats[sp], DEFAULT_IVS, DEFAULT_EVS, int(out["level"][side, i])))
         if int(all6[0]) == int(out["maxhp"][side, i]):
             break
+    else:
+        sp = t.species_index("ditto")
+        all6 = np.asarray(stats.calc_stats(t.base_stats[sp], DEFAULT_IVS, DEFAULT_EVS, int(out["level"][side, i])))
     out["species"][side, i] = sp
     out["base_stored"][side, i] = all6[1:]
     tr = t.move_index("transform")
