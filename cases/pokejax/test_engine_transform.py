@@ -23,8 +23,10 @@ POOL = ("swordsdance", "growl", "agility", "amnesia", "doubleteam", "haze", "dis
         "focusenergy", "reflect", "skyattack")
 
 
-def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4) -> list[list[dict]]:
-    """Two teams: Ditto with Transform only, Mew, other species; Transform in about half the other sets."""
+def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4,
+                    ditto_only: bool = False) -> list[list[dict]]:
+    """Two teams: Ditto with Transform only, Mew, other species; Transform in about half the other sets
+    (ditto_only: Ditto is the only Pokemon with Transform)."""
     pool = [m for m in POOL if engine.supported_move(m)]
     teams = []
     for _ in range(2):
@@ -32,7 +34,7 @@ def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4) -
         names = list(rng.choice(SPECIES, size=size, replace=False))
         if rng.random() < 0.6:
             names[int(rng.integers(0, size))] = "ditto"
-        if rng.random() < 0.4:
+        if rng.random() < 0.4 and not ditto_only:
             names[int(rng.integers(0, size))] = "mew"
         team = []
         for sp in dict.fromkeys(names):
@@ -42,7 +44,7 @@ def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4) -
                 continue
             n = int(rng.integers(1, 5))
             moves = [str(m) for m in rng.choice(pool, size=n, replace=False)]
-            if rng.random() < 0.5 or sp == "mew":
+            if (rng.random() < 0.5 or sp == "mew") and not ditto_only:
                 moves[int(rng.integers(0, n))] = "transform"
             team.append({"species": str(sp), "level": level, "moves": list(dict.fromkeys(moves))})
         teams.append(team)
@@ -51,12 +53,16 @@ def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4) -
     return teams
 
 
-def run_transform_battle(seed: int, max_steps: int = 80, max_size: int = 4) -> tuple[int, int]:
-    """One lockstep battle; returns (steps compared, steps with a transformed Pokemon in Showdown)."""
+def run_transform_battle(seed: int, max_steps: int = 80, max_size: int = 4, rebuild: bool = False) -> tuple[int, int]:
+    """One lockstep battle; returns (steps compared, steps with a transformed Pokemon in Showdown).
+
+    rebuild: before every step the state is rebuilt by `state.from_showdown_snapshot` (its guess of a
+    transformed Pokemon's set is exact for Ditto only, so use it with Ditto as the only transformer).
+    """
     from adapters.showdown.adapter import Showdown, derive_seeds
 
     rng = np.random.default_rng(seed)
-    teams = transform_teams(rng, mirror=seed % 2 == 0, max_size=max_size)
+    teams = transform_teams(rng, mirror=seed % 2 == 0, max_size=max_size, ditto_only=rebuild)
     env = Showdown(teams=[state.packed_team(t) for t in teams])
     seen = 0
     try:
@@ -71,6 +77,8 @@ def run_transform_battle(seed: int, max_steps: int = 80, max_size: int = 4) -> t
             seen += any(snap[f"p{s}.team.{i}.transformed"] for s in (1, 2) for i in range(6))
             if snap["ended"]:
                 return n, seen
+            if rebuild:
+                st = state.from_showdown_snapshot(snap)
             mask = engine.legal_mask(st)
             acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
             env.step(acts)

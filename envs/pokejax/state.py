@@ -329,8 +329,9 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
 
 def _guess_transformer(out: dict[str, Any], side: int, i: int) -> None:
     """A transformed Pokemon's set, which the snapshot hides: the first species (Ditto, Mew, then by number)
-    whose maxhp matches at its level with default IVs/EVs, that set's stats, and Transform alone with full
-    PP (exact for a random-battle Ditto; a Mew's other moves are lost)."""
+    whose maxhp matches at its level with default IVs/EVs, that set's stats, and Transform alone with one
+    PP used (exact for a random-battle Ditto that transformed once since it came in; a Mew's other
+    moves are lost)."""
     t = tables()
     out["transform_species"][side, i] = out["species"][side, i]
     order = [t.species_index("ditto"), t.species_index("mew")] + list(range(1, len(t.species_ids)))
@@ -346,4 +347,4 @@ def _guess_transformer(out: dict[str, Any], side: int, i: int) -> None:
     tr = t.move_index("transform")
     out["base_moves"][side, i] = [tr, 0, 0, 0]
     out["base_maxpp"][side, i] = [max_pp(t.move_pp[tr]), 0, 0, 0]
-    out["base_pp"][side, i] = out["base_maxpp"][side, i]
+    out["base_pp"][side, i] = [max_pp(t.move_pp[tr]) - 1, 0, 0, 0]  # one Transform used
