@@ -4,8 +4,8 @@ For an integer seed, the battle seed and the players' seeds are the Showdown ada
 (`derive_seeds`); each player's team is the one Showdown's generator makes from that player's seed
 (teams.generate_showdown, draw-exact), passed through envs.pokejax.supported_teams.substitute
 (every move the engine lacks replaced by a supported one, deterministically; see that module).
-Both sides of a comparison get these explicit teams; once every move is supported the
-substitution changes nothing and the teams are Showdown's own.
+Both sides of a comparison get these explicit teams; every gen1randombattle move is supported now
+(Transform was the last), so the substitution changes nothing and the teams are Showdown's own.
 """
 
 from __future__ import annotations

@@ -163,9 +163,10 @@ def init_state(teams: Teams, prng_state: jax.Array) -> State:
     built = {"species": species, "level": jnp.where(present, level, 0), "types": types, "maxhp": hp, "hp": hp,
              "stats": st, "modified": st, "speed": st[..., SPE], "moves": moves, "pp": pp, "maxpp": pp,
              "base_moves": moves, "base_maxpp": pp, "fainted": ~present, "order": order,
-             "pokemon_left": present.sum(axis=1), "active_turns": active_turns,
+             "pokemon_left": present.sum(axis=1), "active_turns": active_turns, "base_stored": st,
+             "spe_extra": jnp.where(present, jnp.asarray(teams["ivs"])[..., 5] + jnp.asarray(teams["evs"])[..., 5] // 4, 0),
              "prng": engine.start_draws(jnp.asarray(prng_state, jnp.uint32), st[0, 0, SPE], st[1, 0, SPE])}
-    return {k: jnp.asarray(built[k] if k in built else v).astype(v.dtype) for k, v in tpl.items()}
+    return engine.start_clause({k: jnp.asarray(built[k] if k in built else v).astype(v.dtype) for k, v in tpl.items()})
 
 
 def battle_prng(seed: str | Sequence[int]) -> jax.Array:

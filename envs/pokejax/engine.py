@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from envs.pokejax import bide, moves, prng, status, trapping, volatiles
+from envs.pokejax import bide, moves, prng, status, transform, trapping, volatiles
 from envs.pokejax.movefx import movefx
 from envs.pokejax.state import CANNOTMOVE, REQ_MOVE, REQ_NONE, REQ_SWITCH, State, new_battle
 from envs.pokejax.tables import tables
@@ -89,12 +89,20 @@ def reset(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequence[int
     """A started battle (Showdown's state after `start`) from two teams of sets and the battle seed."""
     st = new_battle(teams, seed)
     st["prng"] = start_draws(st["prng"], st["modified"][0, 0, SPE], st["modified"][1, 0, SPE])
-    return st
+    return start_clause(st)
+
+
+def start_clause(st: State) -> State:
+    """The start's endTurn checks the Endless Battle Clause too: two teams of only Transform tie at once."""
+    tie = _no_progress(st)
+    return {**st, "ended": st["ended"] | tie, "winner": jnp.where(tie, jnp.int8(-1), st["winner"]),
+            "request": jnp.where(tie, jnp.int8(REQ_NONE), st["request"]).astype(jnp.int8)}
 
 
 def _clear_volatile(st: State, side: Any, i: Any) -> State:
-    """`clearVolatile` of team member i: boosts, volatiles, lastMove go; stats reset with par/brn drops."""
+    """`clearVolatile` of team member i: boosts, volatiles, lastMove, Transform go; stats reset with par/brn drops."""
     species_types = jnp.asarray(tables().species_types)[st["species"][side, i].astype(jnp.int32)]
+    st = transform.restore(st, side, i)
     st = {**st, "boosts": st["boosts"].at[side, i].set(0), "modified": st["modified"].at[side, i].set(st["stats"][side, i]),
           "types": st["types"].at[side, i].set(species_types),
           "moves": st["moves"].at[side, i].set(st["base_moves"][side, i]),
@@ -165,13 +173,15 @@ def _after_action(st: State, first: Any) -> tuple[State, jax.Array]:
 
 def _no_progress(st: State) -> jax.Array:
     """Gen 1 Endless Battle Clause: every Pokemon of both sides is fainted, frozen, or out of PP
-    against a team of only Ghosts (Transform-only teams are not modelled)."""
+    against a team of only Ghosts, or has only Transform against a team that has only Transform."""
     ghost = tables().types.index("Ghost")
     sides = []
     for s in range(2):
         foe_ghosts = jnp.all(st["fainted"][1 - s] | jnp.any(st["types"][1 - s] == ghost, axis=-1))
         no_pp = jnp.all((st["pp"][s] == 0) | (st["moves"][s] == 0), axis=-1)
-        stuck = st["fainted"][s] | (st["status"][s] == status.FRZ) | (no_pp & foe_ghosts)
+        foe_transform = jnp.all(st["fainted"][1 - s] | transform.transform_only(st, 1 - s))
+        stuck = (st["fainted"][s] | (st["status"][s] == status.FRZ) | (no_pp & foe_ghosts)
+                 | (transform.transform_only(st, s) & foe_transform))
         sides.append(jnp.all(stuck))
     return sides[0] & sides[1]
 

@@ -19,7 +19,8 @@ from envs.pokejax.tables import tables
 from envs.pokejax.volatiles import BIT
 
 FAM_DAMAGE, FAM_STATUS, FAM_BOOST, FAM_SELF = 0, 1, 2, 3
-FAMILIES = ("damage", "status", "boost", "self")
+FAM_TRANSFORM = 4
+FAMILIES = ("damage", "status", "boost", "self", "transform")
 SELF_NOOP, SELF_MIST, SELF_FOCUSENERGY, SELF_REFLECT, SELF_LIGHTSCREEN, SELF_RECOVER, SELF_REST, SELF_HAZE = range(8)
 SELF_CONVERSION, SELF_SUBSTITUTE = 8, 9
 SELF_BIDE = 10
@@ -105,6 +106,8 @@ def _secondary(m: dict[str, Any]) -> tuple[int, int, list[int]]:
 
 def _family(m: dict[str, Any]) -> int | None:
     """The family of a move the engine runs, or None (not yet supported)."""
+    if m["id"] == "transform":
+        return FAM_TRANSFORM
     extra = set(m) - BASE_KEYS - {"recoil", "multihit", "drain", "damage", "ohko", "selfdestruct", "hasCrashDamage"}
     if m["id"] in ("counter", "dig", "fly"):
         extra.discard("condition")

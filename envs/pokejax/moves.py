@@ -18,9 +18,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from envs.pokejax import bide, damage, metronome, prng, stats, status, trapping, volatiles
+from envs.pokejax import bide, damage, metronome, prng, stats, status, transform, trapping, volatiles
 from envs.pokejax import movefx as mfx
-from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
+from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, FAM_TRANSFORM, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
                                  SEC_NONE, SEC_STATUS, movefx)
 from envs.pokejax.tables import tables
 
@@ -188,8 +188,8 @@ def _damage_family(st: State, side: Any, move: Any) -> State:
     s2, dmg, _, _ = damage.get_damage(
         st["prng"], level=level, power=_arr(t.move_power)[move], move_type=mtype,
         physical=physical, crit_ratio=_arr(t.move_crit_ratio)[move], user_base_speed=base_spe,
-        user_types=st["types"][side, u], attack=st["modified"][side, u, atk_i], attack_raw=st["stats"][side, u, atk_i],
-        target_types=st["types"][foe, d], defense=st["modified"][foe, d, def_i], defense_raw=st["stats"][foe, d, def_i],
+        user_types=st["types"][side, u], attack=st["modified"][side, u, atk_i], attack_raw=st["base_stored"][side, u, atk_i],
+        target_types=st["types"][foe, d], defense=st["modified"][foe, d, def_i], defense_raw=st["base_stored"][foe, d, def_i],
         focus_energy=volatiles.has(st, side, "focusenergy"),
         screen=jnp.where(physical, volatiles.has(st, foe, "reflect"), volatiles.has(st, foe, "lightscreen")),
         selfdestruct=jnp.asarray(t.move_selfdestruct)[move], fixed_damage=fixed, ohko=jnp.asarray(t.move_ohko)[move],
@@ -293,7 +293,8 @@ def _status_family(st: State, side: Any, move: Any) -> State:
     st = {**st, "prng": jnp.where(mimic, drawn, st["prng"]),
           "moves": st["moves"].at[side, u, slot].set(jnp.where(mimic, copied, st["moves"][side, u, slot]).astype(jnp.int16)),
           "maxpp": st["maxpp"].at[side, u, slot].set(
-              jnp.where(mimic, _arr(fx.max_pp)[copied], st["maxpp"][side, u, slot]).astype(jnp.int8))}
+              jnp.where(mimic, transform.slot_max_pp(copied, slot, transform.set_slots(st, side, u)),
+                        st["maxpp"][side, u, slot]).astype(jnp.int8))}
     return _disable(st, side, move, hit)
 
 
@@ -397,9 +398,9 @@ def _self_family(st: State, side: Any, move: Any) -> State:
     st = volatiles.with_flag(st, side, "substitute", make | volatiles.has(st, side, "substitute"))
     st = volatiles.with_flag(st, side, "partiallytrapped", ~make & volatiles.has(st, side, "partiallytrapped"))
     st = status.damage(st, side, u, jnp.where(make & (maxhp > 3), maxhp // 4, 0))
-    # Conversion: the user takes the foe's current types
+    # Conversion: the user takes the foe's current types (it targets the foe: a Fly/Dig-invulnerable one is missed)
     f = st["active"][1 - side].astype(jnp.int32)
-    conv = kind == mfx.SELF_CONVERSION
+    conv = (kind == mfx.SELF_CONVERSION) & ~volatiles.has(st, 1 - side, "invulnerability")
     st = {**st, "types": st["types"].at[side, u].set(jnp.where(conv, st["types"][1 - side, f], st["types"][side, u]))}
     st = bide.start(st, side, kind == mfx.SELF_BIDE)
     return lax.cond(kind == mfx.SELF_HAZE, lambda x: _haze(x, side), lambda x: x, st)
@@ -424,7 +425,7 @@ def _call_family(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
 
 
 FAMILY_BRANCHES = {FAM_DAMAGE: _damage_family, FAM_STATUS: _status_family, FAM_BOOST: _boost_family,
-                   FAM_SELF: _self_family}
+                   FAM_SELF: _self_family, FAM_TRANSFORM: transform.transform_family}
 
 
 def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.Array, jax.Array]:
@@ -447,6 +448,8 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     pp = jnp.where(nested, jnp.where(two_turn, (pp + 1) % 64, pp),
                    jnp.where((move == STRUGGLE) | charging | (locked & ~charged), pp, (pp - 1) % 64))
     kt = volatiles.key("twoturnmove", "move")
+    pp = jnp.where(st["moves"][side, u, slot] > 0, pp, st["pp"][side, u, slot])  # getMoveSlot: no slot, no PP
+    st = transform.mirror_pp_glitch(st, side, nested)
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
           "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], move).astype(jnp.int16)),
           "side_last_move": st["side_last_move"].at[side].set(move.astype(jnp.int16)),

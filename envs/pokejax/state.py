@@ -34,6 +34,10 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `last_move` | (2, 6) int16 | `pokemon.lastMove` (0: none) |
 | `moves`, `pp`, `maxpp` | (2, 6, 4) int16 / int8 / int8 | move slots (0: empty), as the Pokemon has them now (`moveSlots`) |
 | `base_moves`, `base_maxpp` | (2, 6, 4) int16 / int8 | the set's slots (`baseMoveSlots`), restored on switch-out (Mimic); PP is shared |
+| `base_stored` | (2, 6, 5) int16 | `baseStoredStats` (the set's stats: crits, and `stats` again after Transform) |
+| `spe_extra` | (2, 6) int16 | the set's Speed IV + EV // 4 (Transform's cached Speed in the foe's species) |
+| `transform_species` | (2, 6) int16 | the species Transform copied (0: not transformed; `species` stays the set's) |
+| `base_pp` | (2, 6, 4) int8 | the set's PP while transformed (restored on switch-out; envs.pokejax.transform) |
 
 Volatiles belong to the active Pokemon (Showdown clears them on switch-out and faint), so they are
 kept per side: `vol` (2,) int32 holds one bit per Gen 1 volatile (envs.pokejax.volatiles.NAMES)
@@ -87,6 +91,7 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
     st = np.zeros(n + (5,), np.int16)
     moves = np.zeros(n + (4,), np.int16)
     pp = np.zeros(n + (4,), np.int8)
+    spe_extra = np.zeros(n, np.int16)
     fainted = np.ones(n, bool)
     order = np.full(n, -1, np.int8)
     for s, team in enumerate(teams):
@@ -97,6 +102,7 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
                                                mon.get("evs", DEFAULT_EVS), lv))
             species[s, i], level[s, i], types[s, i] = sp, lv, t.species_types[sp]
             hp[s, i], st[s, i] = all6[0], all6[1:]
+            spe_extra[s, i] = mon.get("ivs", DEFAULT_IVS)[5] + mon.get("evs", DEFAULT_EVS)[5] // 4
             for m, mid in enumerate(mon["moves"]):
                 moves[s, i, m] = t.move_index(mid)
                 pp[s, i, m] = t.move_pp[moves[s, i, m]] if mid == "struggle" else max_pp(t.move_pp[moves[s, i, m]])
@@ -141,6 +147,10 @@ def new_battle(teams: Sequence[Sequence[Mapping[str, Any]]], seed: str | Sequenc
         "base_moves": jnp.asarray(moves),
         "base_maxpp": jnp.asarray(pp),
         **volatiles.empty(),
+        "base_stored": jnp.asarray(st),
+        "spe_extra": jnp.asarray(spe_extra),
+        "transform_species": jnp.zeros(n, jnp.int16),
+        "base_pp": jnp.zeros(n + (4,), jnp.int8),
     }
 
 
@@ -152,7 +162,7 @@ def _pokemon_keys(side: int, i: int) -> list[str]:
     keys += [f"{p}.vol.{name}.{c}" for name, c in volatiles.COUNTER_FIELDS]
     for m in range(4):
         keys += [f"{p}.move.{m}.id", f"{p}.move.{m}.pp", f"{p}.move.{m}.maxpp"]
-    return keys
+    return keys + [f"{p}.transformed"]
 
 
 COVERED: tuple[str, ...] = tuple(
@@ -191,6 +201,9 @@ def to_snapshot(state: State) -> dict[str, Any]:
             q = f"{p}.team.{i}"
             sp = int(s["species"][side, i])
             out[f"{q}.species"] = t.species_ids[sp] if sp else ""
+            if s["transform_species"][side, i]:
+                out[f"{q}.species"] = t.species_ids[int(s["transform_species"][side, i])]
+            out[f"{q}.transformed"] = np.bool_(s["transform_species"][side, i] > 0)
             out[f"{q}.level"] = np.int16(s["level"][side, i])
             out[f"{q}.types"] = "/".join(t.types[k] for k in s["types"][side, i] if k >= 0)
             out[f"{q}.maxhp"] = np.int32(s["maxhp"][side, i])
@@ -252,7 +265,8 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
     the cached Speed is the modified Speed, a sleeper counts as put to sleep by the foe (Sleep
     Clause) unless it slept through Rest's fixed 2 turns, the side's last used move (Counter) is
     its active's lastMove, the set's move slots are the current ones (a Mimic slot outside the
-    active Pokemon cannot be seen), and Thrash/Rage keep the stored accuracy 255.
+    active Pokemon cannot be seen), Thrash/Rage keep the stored accuracy 255, IVs/EVs are the
+    defaults, and a transformed Pokemon's set is guessed (`_guess_transformer`).
     """
     t = tables()
     n = (2, TEAM)
@@ -263,7 +277,10 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
                status_turns=np.zeros(n, np.int8), status_start=np.zeros(n, np.int8), status_foe=np.zeros(n, bool),
                speed=np.zeros(n, np.int16), fainted=np.ones(n, bool), active_turns=np.zeros(n, np.int16),
                last_move=np.zeros(n, np.int16), moves=np.zeros(n + (4,), np.int16), pp=np.zeros(n + (4,), np.int8),
-               maxpp=np.zeros(n + (4,), np.int8))
+               maxpp=np.zeros(n + (4,), np.int8), base_moves=np.zeros(n + (4,), np.int16),
+               base_maxpp=np.zeros(n + (4,), np.int8), base_stored=np.zeros(n + (5,), np.int16),
+               spe_extra=np.zeros(n, np.int16), transform_species=np.zeros(n, np.int16),
+               base_pp=np.zeros(n + (4,), np.int8))
     out["prng"] = np.asarray(prng.from_words(np.asarray(snap["prng"], np.uint32)))
     out["turn"] = np.int32(snap["turn"])
     out["ended"] = np.bool_(snap["ended"])
@@ -298,10 +315,37 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
                 out["moves"][side, i, m] = _move_number(snap[f"{q}.move.{m}.id"])
                 out["pp"][side, i, m] = snap[f"{q}.move.{m}.pp"]
                 out["maxpp"][side, i, m] = snap[f"{q}.move.{m}.maxpp"]
+            out["base_stored"][side, i] = out["stats"][side, i]
+            out["spe_extra"][side, i] = DEFAULT_IVS[5] + DEFAULT_EVS[5] // 4
+            if snap.get(f"{q}.transformed"):
+                _guess_transformer(out, side, i)
         act = int(out["active"][side])
         out.update(volatiles.from_snapshot(snap, out, side, f"{p}.team.{act}"))
         out["side_last_move"][side] = out["last_move"][side, act]
     trapping.from_snapshot(out)
-    out["base_moves"] = out["moves"].copy()
-    out["base_maxpp"] = out["maxpp"].copy()
+    out["base_moves"] = np.where(out["transform_species"][..., None] > 0, out["base_moves"], out["moves"])
+    out["base_maxpp"] = np.where(out["transform_species"][..., None] > 0, out["base_maxpp"], out["maxpp"])
     return {k: jnp.asarray(v) for k, v in out.items()}
+
+
+def _guess_transformer(out: dict[str, Any], side: int, i: int) -> None:
+    """A transformed Pokemon's set, which the snapshot hides: the first species (Ditto, Mew, then by number)
+    whose maxhp matches at its level with default IVs/EVs, that set's stats, and Transform alone with one
+    PP used (exact for a random-battle Ditto that transformed once since it came in; a Mew's other
+    moves are lost)."""
+    t = tables()
+    out["transform_species"][side, i] = out["species"][side, i]
+    order = [t.species_index("ditto"), t.species_index("mew")] + list(range(1, len(t.species_ids)))
+    for sp in order:
+        all6 = np.asarray(stats.calc_stats(t.base_stats[sp], DEFAULT_IVS, DEFAULT_EVS, int(out["level"][side, i])))
+        if int(all6[0]) == int(out["maxhp"][side, i]):
+            break
+    else:
+        sp = t.species_index("ditto")
+        all6 = np.asarray(stats.calc_stats(t.base_stats[sp], DEFAULT_IVS, DEFAULT_EVS, int(out["level"][side, i])))
+    out["species"][side, i] = sp
+    out["base_stored"][side, i] = all6[1:]
+    tr = t.move_index("transform")
+    out["base_moves"][side, i] = [tr, 0, 0, 0]
+    out["base_maxpp"][side, i] = [max_pp(t.move_pp[tr]), 0, 0, 0]
+    out["base_pp"][side, i] = [max_pp(t.move_pp[tr]) - 1, 0, 0, 0]  # one Transform used

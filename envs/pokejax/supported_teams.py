@@ -5,7 +5,10 @@ first move that is supported and not already in the set from (1) the species' ow
 moves (randbats.json: moves, exclusive, essential, combo, in that order), then (2) the supported
 moves in move-number order (Struggle excepted: no set has it), starting at a place that depends on the species and slot
 ((dex * 4 + slot) mod count), so fallbacks vary. Level, EVs and IVs stay as generated. Once every
-move is supported, `substitute` changes nothing. The supported set is read once per process.
+move is supported, `substitute` changes nothing: since Transform (Ditto's and Mew's sets, the last
+one) is exact, every gen1randombattle move is, so `substituted_moves()` is empty and the teams are
+Showdown's own; the rule stays for moves an engine change might gate again. The supported set is
+read once per process.
 """
 
 from __future__ import annotations
