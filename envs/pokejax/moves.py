@@ -96,7 +96,9 @@ def _rage_boosts(st: State, side: Any, i: Any, times: Any) -> State:
     def one(k: jax.Array, s: State) -> State:
         go = volatiles.has(s, side, "rage") & (k < times) & (s["boosts"][side, i, 0] < 6)
         return apply_boosts(s, side, i, jnp.asarray([1, 0, 0, 0, 0, 0, 0]), go)[0]
-    return lax.fori_loop(0, 5, one, st)
+    # rare: behind a cond, so a step without Rage does not pay for the loop (a select under vmap)
+    return lax.cond(volatiles.has(st, side, "rage") & (times > 0), lambda s: lax.fori_loop(0, 5, one, s),
+                    lambda s: s, st)
 
 
 def _secondary(st: State, side: Any, move: Any, hit: Any, thaw_hit: Any) -> State:
@@ -460,12 +462,14 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     move code is traced once). Returns (state, AfterMoveSelf runs): after the last move used, when its
     target still has HP (a Mirror Move that called a move skips its own)."""
 
-    def body(k: jax.Array, carry: tuple[State, jax.Array, jax.Array]) -> tuple[State, jax.Array, jax.Array]:
-        st, cur, ams = carry
-        run = cur > 0
-        new, new_ams, called = lax.cond(run, lambda s: _use_one(s, side, cur, k == 1),
-                                        lambda s: (s, ams, jnp.int32(0)), st)
-        return new, called, jnp.where(run, new_ams, ams)
+    def more(carry: tuple[State, jax.Array, jax.Array, jax.Array]) -> jax.Array:
+        return (carry[1] > 0) & (carry[3] < 2)
 
-    st, _, ams = lax.fori_loop(0, 2, body, (st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
+    def body(carry: tuple[State, jax.Array, jax.Array, jax.Array]) -> tuple[State, jax.Array, jax.Array, jax.Array]:
+        st, cur, _, k = carry
+        st, ams, called = _use_one(st, side, cur, k == 1)
+        return st, called, ams, k + 1
+
+    # a while loop, not a fixed two rounds: the common move runs once, with no cond around it
+    st, _, ams, _ = lax.while_loop(more, body, (st, jnp.asarray(move, jnp.int32), jnp.asarray(True), jnp.int32(0)))
     return st, ams
