@@ -446,8 +446,9 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     st = {**st, "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move] | charging, st["last_damage"], 0)}
     branches = [lambda s, f=FAMILY_BRANCHES[k]: (f(s, side, move), jnp.int32(0)) for k in sorted(FAMILY_BRANCHES)]
     branches.append(lambda s: _call_family(s, side, move))
+    branches.append(lambda s: (s, jnp.int32(0)))  # the charging turn: nothing more (one switch, not a cond around one)
     family = jnp.where(move == t.move_index("mirrormove"), len(FAMILY_BRANCHES), _arr(fx.family)[move])
-    st, called = lax.cond(charging, lambda s: (s, jnp.int32(0)), lambda s: lax.switch(family, branches, s), st)
+    st, called = lax.switch(jnp.where(charging, len(branches) - 1, family), branches, st)
     # AfterMove: a Thrash lock whose counter ran out ends
     klt = volatiles.key("lockedmove", "time")
     st = volatiles.with_flag(st, side, "lockedmove", volatiles.has(st, side, "lockedmove") & (st[klt][side] > 0))
