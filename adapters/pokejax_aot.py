@@ -16,6 +16,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from envs.pokejax import engine
+
 _COMPILED: dict[Any, Any] = {}
 
 
@@ -44,11 +46,11 @@ class Compiled:
         exe = _COMPILED.get(key)
         if exe is None:
             if self.patch is None:
-                exe = jax.jit(self.fn).lower(*args).compile()
+                exe = engine.jit(self.fn).lower(*args).compile()
             else:
                 jax.clear_caches()
                 with replaced(*self.patch):
-                    exe = jax.jit(self.fn).lower(*args).compile()
+                    exe = engine.jit(self.fn).lower(*args).compile()
                 jax.clear_caches()
             _COMPILED[key] = exe
         return exe(*args)

@@ -65,7 +65,7 @@ def make_battles(n: int, chunk: int = 4096) -> tuple[dict, np.ndarray, float]:
     seeds = np.arange(n, dtype=np.int64)
     battle, players = seed_states(seeds)
     parts = []
-    init = jax.jit(jax.vmap(api.init_state))
+    init = engine.jit(jax.vmap(api.init_state))
     for lo in range(0, n, chunk):
         teams = _battles(jnp.asarray(players[lo:lo + chunk]))
         parts.append(jax.tree.map(np.asarray, init(teams, jnp.asarray(battle[lo:lo + chunk]))))
@@ -136,7 +136,7 @@ def bench_jax(states: dict, seeds: np.ndarray, mode: str, device: Any, seconds: 
     s = jax.device_put(states, device)
     sd = jax.device_put(jnp.asarray(seeds.astype(np.uint32)), device)
     t0 = time.perf_counter()
-    compiled = jax.jit(RUNS[mode]).lower(s, sd).compile()
+    compiled = engine.jit(RUNS[mode]).lower(s, sd).compile()
     compile_s = time.perf_counter() - t0
     best, out, spent, runs = float("inf"), None, 0.0, 0
     while runs < 1 or (spent < seconds and runs < 50):

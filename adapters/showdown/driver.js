@@ -194,6 +194,7 @@ function fields(formatid) {
       add(`${side}.last_selected_move`, 'str');
       add(`${side}.last_selected_move_slot`, 'int8');
       add(`${side}.last_enemy_selected_move`, 'str');
+      add(`${side}.last_used_move`, 'str');
     }
     for (let i = 0; i < TEAM_SLOTS; i++) {
       const p = `${side}.team.${i}`;
@@ -588,6 +589,8 @@ function snapshot(entry) {
       out[`${s}.last_selected_move`] = side.lastSelectedMove || '';
       out[`${s}.last_selected_move_slot`] = side.lastSelectedMoveSlot || 0;
       out[`${s}.last_enemy_selected_move`] = side.lastEnemySelectedMove || '';
+      // side.lastEnemyMove (= side.lastMove): the move the side last used, which Counter reads
+      out[`${s}.last_used_move`] = side.lastEnemyMove ? side.lastEnemyMove.id : '';
     }
     const byTeam = new Array(TEAM_SLOTS).fill(null);
     for (const pokemon of side.pokemon) {

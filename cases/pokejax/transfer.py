@@ -7,7 +7,7 @@ compares them, and every field read here is a compared one (state.COVERED). The 
 (ties count half) and a TOST margin of 0.04 on the return is 0.02 on the win rate.
 
     equivcheck diff --ref showdown-pokejax-teams --cand pokejax --tier transfer      # the case's counts
-    python -m cases.pokejax.transfer pokejax-mut-half-damage-p1                      # the same for the mutant
+    equivcheck diff --ref showdown-pokejax-teams --cand pokejax-mut-half-damage-p1 --tier transfer  # the mutant
 
 `HalfDamageToP1` is a mutant whose win rate really differs: p1's Pokemon lose half the HP they
 should (p2's attacks halved), so the same policy wins more often on it than on Showdown.

@@ -295,8 +295,8 @@ def step(state: State, actions: Any) -> tuple[State, jax.Array, jax.Array, jax.A
 # -- batching ---------------------------------------------------------------------------------
 
 def batched(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn` over a leading batch axis of every argument, compiled (jax.jit(jax.vmap(fn)))."""
-    return jax.jit(jax.vmap(fn))
+    """`fn` over a leading batch axis of every argument, compiled (engine.jit(jax.vmap(fn)))."""
+    return engine.jit(jax.vmap(fn))
 
 
 @lru_cache(maxsize=None)
@@ -304,7 +304,7 @@ def _compiled(name: str) -> Callable[..., Any]:
     fns = {"reset": lambda keys: jax.vmap(reset)(keys), "reset_teams": jax.vmap(reset),
            "step": jax.vmap(step), "observe": jax.vmap(observe), "legal": jax.vmap(legal_mask),
            "init": jax.vmap(init_state)}
-    return jax.jit(fns[name])
+    return engine.jit(fns[name])
 
 
 def reset_batch(keys: jax.Array, teams: Teams | None = None) -> State:

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from envs.pokejax import engine
 from envs.pokejax.api import N_ACTIONS, OBS_SIZE, legal_mask, observe, reset, step, team_arrays
 from envs.pokejax.state import State
 
@@ -48,8 +49,8 @@ class PokeJaxEnv(_EnvBase):
         if _gym is not None:
             self.action_space = _gym.spaces.Discrete(N_ACTIONS)
             self.observation_space = _gym.spaces.Box(-32768, 32767, (OBS_SIZE,), np.int16)
-        self._reset = jax.jit(reset)
-        self._step = jax.jit(step)
+        self._reset = engine.jit(reset)
+        self._step = engine.jit(step)
         self._rng = np.random.default_rng()
         self.state: State | None = None
         self._obs = np.zeros((2, OBS_SIZE), np.int16)

@@ -96,7 +96,9 @@ def _rage_boosts(st: State, side: Any, i: Any, times: Any) -> State:
     def one(k: jax.Array, s: State) -> State:
         go = volatiles.has(s, side, "rage") & (k < times) & (s["boosts"][side, i, 0] < 6)
         return apply_boosts(s, side, i, jnp.asarray([1, 0, 0, 0, 0, 0, 0]), go)[0]
-    return lax.fori_loop(0, 5, one, st)
+    # rare: behind a cond, so a step without Rage does not pay for the loop (a select under vmap)
+    return lax.cond(volatiles.has(st, side, "rage") & (times > 0), lambda s: lax.fori_loop(0, 5, one, s),
+                    lambda s: s, st)
 
 
 def _secondary(st: State, side: Any, move: Any, hit: Any, thaw_hit: Any) -> State:
@@ -461,9 +463,10 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     st = {**st, "last_damage": jnp.where(_arr(fx.skip_last_damage, bool)[move] | charging, st["last_damage"], 0)}
     branches = [lambda s, f=FAMILY_BRANCHES[k]: (f(s, side, move), jnp.int32(0)) for k in sorted(FAMILY_BRANCHES)]
     branches.append(lambda s: _call_family(s, side, move))
+    branches.append(lambda s: (s, jnp.int32(0)))  # the charging turn: nothing more (one switch, not a cond around one)
     calls = (move == t.move_index("mirrormove")) | (move == t.move_index("metronome"))
     family = jnp.where(calls, len(FAMILY_BRANCHES), _arr(fx.family)[move])
-    st, called = lax.cond(charging, lambda s: (s, jnp.int32(0)), lambda s: lax.switch(family, branches, s), st)
+    st, called = lax.switch(jnp.where(charging, len(branches) - 1, family), branches, st)
     # AfterMove: a Thrash lock whose counter ran out ends
     klt = volatiles.key("lockedmove", "time")
     st = volatiles.with_flag(st, side, "lockedmove", volatiles.has(st, side, "lockedmove") & (st[klt][side] > 0))

@@ -18,7 +18,7 @@ named by its team index 0-5 (its place in the team as given), as the Showdown sn
 | `last_selected_move` | (2,) int16 | Gen 1 `side.lastSelectedMove` (move number; NOMOVE before any, CANNOTMOVE) |
 | `last_selected_slot` | (2,) int8 | Gen 1 `side.lastSelectedMoveSlot` (0 after every switch) |
 | `last_enemy_selected_move` | (2,) int16 | Gen 1 `side.lastEnemySelectedMove` |
-| `side_last_move` | (2,) int16 | Gen 1 `side.lastEnemyMove`: the move the side last used (Counter reads it; not in the snapshot) |
+| `side_last_move` | (2,) int16 | Gen 1 `side.lastEnemyMove`: the move the side last used (Counter reads it; snapshot `pN.last_used_move`) |
 | `species`, `level` | (2, 6) int16 | dex number (0: empty slot), level |
 | `types` | (2, 6, 2) int8 | type indices, -1 for none |
 | `maxhp`, `hp` | (2, 6) int16 | |
@@ -169,7 +169,8 @@ COVERED: tuple[str, ...] = tuple(
     ["turn", "prng", "ended", "winner", "request_state", "last_damage"]
     + [k for s in range(2) for k in (f"p{s + 1}.active", f"p{s + 1}.order", f"p{s + 1}.pokemon_left",
                                        f"p{s + 1}.request", f"p{s + 1}.last_selected_move",
-                                       f"p{s + 1}.last_selected_move_slot", f"p{s + 1}.last_enemy_selected_move")]
+                                       f"p{s + 1}.last_selected_move_slot", f"p{s + 1}.last_enemy_selected_move",
+                                       f"p{s + 1}.last_used_move")]
     + [k for s in range(2) for i in range(TEAM) for k in _pokemon_keys(s, i)]
 )
 
@@ -196,6 +197,7 @@ def to_snapshot(state: State) -> dict[str, Any]:
         out[f"{p}.last_selected_move"] = move_name(int(s["last_selected_move"][side]))
         out[f"{p}.last_selected_move_slot"] = np.int8(s["last_selected_slot"][side])
         out[f"{p}.last_enemy_selected_move"] = move_name(int(s["last_enemy_selected_move"][side]))
+        out[f"{p}.last_used_move"] = move_name(int(s["side_last_move"][side]))
         act = int(s["active"][side])
         for i in range(TEAM):
             q = f"{p}.team.{i}"
@@ -263,10 +265,9 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
 
     What the snapshot does not show is rebuilt as Showdown has it right after a choice request:
     the cached Speed is the modified Speed, a sleeper counts as put to sleep by the foe (Sleep
-    Clause) unless it slept through Rest's fixed 2 turns, the side's last used move (Counter) is
-    its active's lastMove, the set's move slots are the current ones (a Mimic slot outside the
-    active Pokemon cannot be seen), Thrash/Rage keep the stored accuracy 255, IVs/EVs are the
-    defaults, and a transformed Pokemon's set is guessed (`_guess_transformer`).
+    Clause) unless it slept through Rest's fixed 2 turns, the set's move slots are the current ones
+    (a Mimic slot outside the active Pokemon cannot be seen), Thrash/Rage keep the stored accuracy
+    255, IVs/EVs are the defaults, and a transformed Pokemon's set is guessed (`_guess_transformer`).
     """
     t = tables()
     n = (2, TEAM)
@@ -321,7 +322,7 @@ def from_showdown_snapshot(snap: dict[str, Any]) -> State:
                 _guess_transformer(out, side, i)
         act = int(out["active"][side])
         out.update(volatiles.from_snapshot(snap, out, side, f"{p}.team.{act}"))
-        out["side_last_move"][side] = out["last_move"][side, act]
+        out["side_last_move"][side] = _move_number(snap[f"{p}.last_used_move"])
     trapping.from_snapshot(out)
     out["base_moves"] = np.where(out["transform_species"][..., None] > 0, out["base_moves"], out["moves"])
     out["base_maxpp"] = np.where(out["transform_species"][..., None] > 0, out["base_maxpp"], out["maxpp"])
