@@ -1,6 +1,6 @@
 """Steps per second: the PokeJAX engine (envs/pokejax.api, vmap) at batch 1..65,536 vs Showdown through its adapter.
 
-    python bench/bench_pokejax.py [--batches 1,16,256,4096,65536] [--showdown 64] [--core 0]
+    python bench/bench_pokejax.py [--batches 1,16,256,4096,65536] [--showdown 64] [--core 0] [--width 64]
 
 Both sides play the same battles: integer seeds 0..B-1, each with the battle seed of
 derive_seeds and the case's teams (adapters/pokejax_teams.py), and the same seeded pseudo-random
@@ -17,8 +17,10 @@ Two ways to run a batch in one compiled call: `vmap` steps all battles together 
 ends (lax.cond/switch turn into selects that compute every branch: the accelerator way), `map`
 plays them one after another (lax.map; each step takes only its own branches: the CPU way). A
 batch predicted (from the previous one) to take longer than --budget seconds is skipped and said so.
-Under vmap a finished battle still occupies its slot until the longest one ends: "battle slots
-stepped/s" (batch x loop steps / time) is what a training loop that resets finished battles gets.
+Under vmap a finished battle still occupies its slot until the longest one ends ("battle slots
+stepped/s" is batch x loop steps / time). `refill` is what a training loop that resets finished
+battles gets: --width vmapped slots (default 64), each finished battle's slot taking the next
+battle of the batch, so the batch's B battles are all played and checked like the other modes'.
 """
 
 from __future__ import annotations
@@ -127,7 +129,47 @@ def _run_map(states: dict, seeds: jax.Array) -> tuple[dict, jax.Array]:
     return st, n, jnp.max(n)
 
 
-RUNS = {"vmap": _run_vmap, "map": _run_map}
+REFILL_WIDTH = 64
+"""Slots of the `refill` mode: battles stepped together, each finished one replaced by the next."""
+
+
+def _run_refill(states: dict, seeds: jax.Array) -> tuple[dict, jax.Array, jax.Array]:
+    """The battles through REFILL_WIDTH vmapped slots; a slot whose battle ended takes the next one
+    (what a training loop that resets finished battles does), so no slot idles until the batch ends."""
+    n = seeds.shape[0]
+    width = min(REFILL_WIDTH, n)
+    step = jax.vmap(lambda s, a: api.step(s, a)[0])
+    legal = jax.vmap(api.legal_mask)
+
+    def cond(c: tuple) -> jax.Array:
+        return jnp.any(c[1] < n)
+
+    def body(c: tuple) -> tuple:
+        st, idx, t, nxt, final, steps, loops = c
+        live = idx < n
+        acts = policy_jax(seeds[jnp.minimum(idx, n - 1)], t, legal(st))
+        st = step(st, acts)
+        t = t + live.astype(jnp.int32)
+        done = live & (st["ended"] | (t >= MAX_STEPS))
+        put = jnp.where(done, idx, n)  # out of range: dropped
+        final = jax.tree.map(lambda f, x: f.at[put].set(x, mode="drop"), final, st)
+        steps = steps.at[put].set(t, mode="drop")
+        new_idx = nxt + jnp.cumsum(done) - 1
+        take = done & (new_idx < n)
+        fresh = jax.tree.map(lambda x: x[jnp.minimum(new_idx, n - 1)], states)
+        st = jax.tree.map(lambda a, b: jnp.where(take.reshape((-1,) + (1,) * (a.ndim - 1)), b, a), st, fresh)
+        idx = jnp.where(done, jnp.where(take, new_idx, n), idx)
+        t = jnp.where(done, 0, t)
+        return st, idx, t, nxt + jnp.sum(done), final, steps, loops + 1
+
+    first = jax.tree.map(lambda x: x[:width], states)
+    init = (first, jnp.arange(width), jnp.zeros(width, jnp.int32), jnp.int32(width), states,
+            jnp.zeros(n, jnp.int32), jnp.int32(0))
+    _, _, _, _, final, steps, loops = lax.while_loop(cond, body, init)
+    return final, steps, loops
+
+
+RUNS = {"vmap": _run_vmap, "map": _run_map, "refill": _run_refill}
 """How a batch is run inside one compiled call: (states, seeds) -> (final states, steps per battle, loop steps)."""
 
 
@@ -147,7 +189,7 @@ def bench_jax(states: dict, seeds: np.ndarray, mode: str, device: Any, seconds: 
         best, spent, runs = min(best, took), spent + took, runs + 1
     final, n, loops = jax.tree.map(np.asarray, out)
     steps = int(n.sum())
-    slots = len(seeds) * int(loops) if mode == "vmap" else steps
+    slots = {"vmap": len(seeds), "refill": min(REFILL_WIDTH, len(seeds))}.get(mode, 0) * int(loops) or steps
     return {"batch": len(seeds), "mode": mode, "device": str(device.platform), "compile_s": compile_s,
             "run_s": best, "steps": steps, "steps_per_s": steps / best, "slot_steps_per_s": slots / best,
             "bytes_per_battle": api.state_bytes(states) / len(seeds), "final": final, "n": n}
@@ -198,15 +240,19 @@ def _check_same_work(sd: dict, jx: dict, k: int) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print one line per configuration (and --out JSON)."""
+    global REFILL_WIDTH
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batches", default="1,16,256,4096,65536")
     ap.add_argument("--showdown", type=int, default=64, help="battles played by Showdown too (checked equal)")
-    ap.add_argument("--modes", default="map,vmap", help="map: battles one after another (lax.map); vmap: together")
+    ap.add_argument("--modes", default="map,vmap,refill",
+                    help="map: battles one after another (lax.map); vmap: together; refill: --width slots, refilled")
+    ap.add_argument("--width", type=int, default=REFILL_WIDTH, help="slots of the refill mode")
     ap.add_argument("--budget", type=float, default=150.0,
                     help="skip a batch whose run is predicted (from the previous batch) to take longer (seconds)")
     ap.add_argument("--core", type=int, default=0, help="pin to this core (-1: no pinning)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
+    REFILL_WIDTH = args.width
     pin(None if args.core < 0 else args.core)
     batches = sorted(int(b) for b in args.batches.split(","))
     modes = args.modes.split(",")
