@@ -164,7 +164,8 @@ def init_state(teams: Teams, prng_state: jax.Array) -> State:
              "stats": st, "modified": st, "speed": st[..., SPE], "moves": moves, "pp": pp, "maxpp": pp,
              "base_moves": moves, "base_maxpp": pp, "fainted": ~present, "order": order,
              "pokemon_left": present.sum(axis=1), "active_turns": active_turns, "base_stored": st,
-             "spe_extra": jnp.where(present, jnp.asarray(teams["ivs"])[..., 5] + jnp.asarray(teams["evs"])[..., 5] // 4, 0),
+             "spe_extra": jnp.where(present,
+                                    jnp.asarray(teams["ivs"])[..., 5] + jnp.asarray(teams["evs"])[..., 5] // 4, 0),
              "prng": engine.start_draws(jnp.asarray(prng_state, jnp.uint32), st[0, 0, SPE], st[1, 0, SPE])}
     return engine.start_clause({k: jnp.asarray(built[k] if k in built else v).astype(v.dtype) for k, v in tpl.items()})
 

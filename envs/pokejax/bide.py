@@ -53,7 +53,8 @@ def _release(st: State, side: Any, amount: jax.Array, go: jax.Array) -> State:
     dealt = jnp.minimum(amount, hp)
     st = {**st, ksub: st[ksub].at[foe].set(jnp.where(sub, sub_left, sub_hp).astype(st[ksub].dtype)),
           "hp": st["hp"].at[foe, d].set(jnp.where(body, hp - dealt, hp).astype(st["hp"].dtype)),
-          "last_damage": jnp.where(sub, amount, jnp.where(body, dealt, st["last_damage"])).astype(st["last_damage"].dtype)}
+          "last_damage": jnp.where(sub, amount, jnp.where(body, dealt, st["last_damage"])).astype(
+              st["last_damage"].dtype)}
     st = volatiles.with_flag(st, foe, "substitute", volatiles.has(st, foe, "substitute") & ~(sub & (sub_left <= 0)))
     rage = body & (hp - dealt > 0) & volatiles.has(st, foe, "rage") & (st["boosts"][foe, d, 0] < 6)
     return apply_boosts(st, foe, d, jnp.asarray([1, 0, 0, 0, 0, 0, 0]), rage)[0]

@@ -20,8 +20,8 @@ from jax import lax
 
 from envs.pokejax import bide, damage, metronome, prng, stats, status, transform, trapping, volatiles
 from envs.pokejax import movefx as mfx
-from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, FAM_TRANSFORM, SEC_BOOST, SEC_CONFUSION, SEC_FLINCH,
-                                 SEC_NONE, SEC_STATUS, movefx)
+from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, FAM_TRANSFORM, SEC_BOOST, SEC_CONFUSION,
+                                 SEC_FLINCH, SEC_NONE, SEC_STATUS, movefx)
 from envs.pokejax.tables import tables
 
 State = dict[str, Any]

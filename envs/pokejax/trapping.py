@@ -12,7 +12,8 @@ the lock; a new foe (switch) ends it before the move, which then hits the newcom
 Every trapping move removes the foe's recharge first, hit or miss. The Residual speed-sorts the
 duration volatiles (flinch, the three trap volatiles): each tied group of k costs k - 1 draws.
 endTurn drops a lock whose target lost its trap, a trap whose source lost its lock, and a fake
-trap whose counterpart lost its own; its DisableMove event then draws for each pair of tied handlers. A locked user or a trapped Pokemon whose side does not
+trap whose counterpart lost its own; its DisableMove event then draws for each group of tied
+handlers. A locked user or a trapped Pokemon whose side does not
 know it yet (not `maybeLocked`) is offered only action 0 (Showdown's single-move request).
 """
 
