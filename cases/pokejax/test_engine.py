@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from envs.pokejax import engine, state
+from envs.pokejax import api, engine, state
 from envs.pokejax.tables import tables
 
 SPECIES = ("tauros", "chansey", "snorlax", "alakazam", "starmie", "gengar", "rhydon", "jolteon", "exeggutor",
@@ -56,40 +56,63 @@ def diff(ours: dict, theirs: dict) -> list[str]:
     return bad
 
 
-def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[str] | None = None,
-               rebuild: bool = False) -> int:
-    """Play one random battle in lockstep; returns the number of steps compared (asserts on a difference).
+_API_MASK = None
 
-    rebuild: before every step, replace the PokeJAX state by `state.from_showdown_snapshot` of
-    Showdown's snapshot (after checking that it maps back onto that snapshot).
-    """
+
+def lockstep(teams: list[list[dict]], seed: int, max_steps: int = 80, rng: np.random.Generator | None = None,
+             script: list[tuple[int, int]] | None = None, rebuild: bool = False) -> list[dict]:
+    """Play `teams` on Showdown and PokeJAX from battle `seed`, comparing every `state.COVERED` field and
+    both legal masks (engine.legal_mask and the API's JAX one) before each step; returns Showdown's
+    compared snapshots. Actions: `script` (each must be legal; it ends the battle early), else random
+    legal ones from `rng`. rebuild: before every step, replace the PokeJAX state by
+    `state.from_showdown_snapshot` of Showdown's snapshot (checked to map back onto it, masks too)."""
     from adapters.showdown.adapter import Showdown, derive_seeds
 
-    rng = np.random.default_rng(seed)
-    teams = random_teams(rng, mirror=seed % 2 == 0, max_size=max_size, moves=moves)
+    global _API_MASK
+    if _API_MASK is None:
+        _API_MASK = engine.jit(api.legal_mask)
     env = Showdown(teams=[state.packed_team(t) for t in teams])
+    snaps: list[dict] = []
     try:
         env.reset(seed)
         st = engine.reset(teams, derive_seeds(seed)["battle"])
         step = engine.jitted_step()
-        for n in range(max_steps):
+        plan = [*script, None] if script is not None else [None] * max_steps
+        for n, acts in enumerate(plan):
             snap = env.snapshot()
-            bad = diff(state.to_snapshot(st), snap)
-            assert not bad, f"seed {seed} step {n} teams {teams}:\n" + "\n".join(bad[:20])
-            assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]]))
-            if snap["ended"]:
-                return n
-            if rebuild:
-                st = state.from_showdown_snapshot(snap)
+            snaps.append(snap)
+            mask = np.stack([snap["mask.p1"], snap["mask.p2"]])
+            for label in ("", " rebuilt") if rebuild else ("",):
                 bad = diff(state.to_snapshot(st), snap)
-                assert not bad, f"seed {seed} step {n} rebuilt:\n" + "\n".join(bad[:20])
-            mask = engine.legal_mask(st)
-            acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
+                assert not bad, f"seed {seed} step {n}{label} teams {teams}:\n" + "\n".join(bad[:20])
+                assert np.array_equal(engine.legal_mask(st), mask), f"seed {seed} step {n}{label}: mask"
+                assert np.array_equal(np.asarray(_API_MASK(st)), mask), f"seed {seed} step {n}{label}: API mask"
+                if label == "" and rebuild:
+                    st = state.from_showdown_snapshot(snap)
+            if snap["ended"] or (script is not None and acts is None):
+                break
+            if acts is None:
+                acts = [rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask]
+            acts = np.asarray(acts)
+            assert all(mask[s, a] or not mask[s].any() for s, a in enumerate(acts)), f"step {n}: {acts} illegal"
             env.step(acts)
             st = step(st, acts)
-        return max_steps
     finally:
         env.close()
+    return snaps
+
+
+def steps_compared(snaps: list[dict]) -> int:
+    """The steps a `lockstep` run played (its last snapshot is the end, or the step limit's last state)."""
+    return len(snaps) - 1 if snaps[-1]["ended"] else len(snaps)
+
+
+def run_battle(seed: int, max_steps: int = 80, max_size: int = 4, moves: list[str] | None = None,
+               rebuild: bool = False) -> int:
+    """One random battle (random_teams from a move pool) in lockstep; the number of steps compared."""
+    rng = np.random.default_rng(seed)
+    teams = random_teams(rng, mirror=seed % 2 == 0, max_size=max_size, moves=moves)
+    return steps_compared(lockstep(teams, seed, max_steps, rng=rng, rebuild=rebuild))
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -9,39 +9,14 @@ several different moves. Every step compares state.COVERED and both legal masks.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from cases.pokejax.test_engine import diff, run_battle
-from envs.pokejax import api, engine, state
+from cases.pokejax.test_engine import lockstep, run_battle
 
 
 def play(teams: list[list[dict]], seed: int, script: list[tuple[int, int]]) -> list[dict]:
     """Lockstep over a fixed action script (each action must be legal); returns Showdown's snapshots."""
-    from adapters.showdown.adapter import Showdown, derive_seeds
-
-    env = Showdown(teams=[state.packed_team(t) for t in teams])
-    snaps = []
-    try:
-        env.reset(seed)
-        st = engine.reset(teams, derive_seeds(seed)["battle"])
-        step = engine.jitted_step()
-        for n, acts in enumerate(script + [None]):
-            snap = env.snapshot()
-            snaps.append(snap)
-            bad = diff(state.to_snapshot(st), snap)
-            assert not bad, f"step {n}:\n" + "\n".join(bad[:20])
-            mask = np.stack([snap["mask.p1"], snap["mask.p2"]])
-            assert np.array_equal(engine.legal_mask(st), mask), f"step {n}"
-            assert np.array_equal(np.asarray(api.legal_mask(st)), mask), f"step {n} (api)"
-            if acts is None or snap["ended"]:
-                break
-            assert all(mask[s, a] or not mask[s].any() for s, a in enumerate(acts)), f"step {n}: {acts} illegal"
-            env.step(np.asarray(acts))
-            st = step(st, np.asarray(acts))
-    finally:
-        env.close()
-    return snaps
+    return lockstep(teams, seed, script=script)
 
 
 def _vol(snap: dict, side: str) -> list[str]:

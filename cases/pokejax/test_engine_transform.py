@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cases.pokejax.test_engine import SPECIES, diff
-from envs.pokejax import engine, state
+from cases.pokejax.test_engine import SPECIES, lockstep, steps_compared
+from envs.pokejax import engine
 
 POOL = ("swordsdance", "growl", "agility", "amnesia", "doubleteam", "haze", "disable", "mimic", "counter",
         "substitute", "fly", "dig", "mirrormove", "conversion", "thunderwave", "flamethrower", "bodyslam", "earthquake",
@@ -59,60 +59,16 @@ def run_transform_battle(seed: int, max_steps: int = 80, max_size: int = 4, rebu
     rebuild: before every step the state is rebuilt by `state.from_showdown_snapshot` (its guess of a
     transformed Pokemon's set is exact for Ditto only, so use it with Ditto as the only transformer).
     """
-    from adapters.showdown.adapter import Showdown, derive_seeds
-
     rng = np.random.default_rng(seed)
     teams = transform_teams(rng, mirror=seed % 2 == 0, max_size=max_size, ditto_only=rebuild)
-    env = Showdown(teams=[state.packed_team(t) for t in teams])
-    seen = 0
-    try:
-        env.reset(seed)
-        st = engine.reset(teams, derive_seeds(seed)["battle"])
-        step = engine.jitted_step()
-        for n in range(max_steps):
-            snap = env.snapshot()
-            bad = diff(state.to_snapshot(st), snap)
-            assert not bad, f"seed {seed} step {n} teams {teams}:\n" + "\n".join(bad[:20])
-            assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]])), (seed, n)
-            seen += any(snap[f"p{s}.team.{i}.transformed"] for s in (1, 2) for i in range(6))
-            if snap["ended"]:
-                return n, seen
-            if rebuild:
-                st = state.from_showdown_snapshot(snap)
-            mask = engine.legal_mask(st)
-            acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
-            env.step(acts)
-            st = step(st, acts)
-        return max_steps, seen
-    finally:
-        env.close()
+    snaps = lockstep(teams, seed, max_steps, rng=rng, rebuild=rebuild)
+    seen = sum(any(snap[f"p{s}.team.{i}.transformed"] for s in (1, 2) for i in range(6)) for snap in snaps)
+    return steps_compared(snaps), seen
 
 
 def run_script(teams: list[list[dict]], seed: int, actions: list[tuple[int, int]]) -> list[dict]:
     """Play a scripted battle in lockstep (every step compared as above); returns Showdown's snapshots."""
-    from adapters.showdown.adapter import Showdown, derive_seeds
-
-    env = Showdown(teams=[state.packed_team(t) for t in teams])
-    snaps = []
-    try:
-        env.reset(seed)
-        st = engine.reset(teams, derive_seeds(seed)["battle"])
-        step = engine.jitted_step()
-        for n, acts in enumerate([*actions, None]):
-            snap = env.snapshot()
-            snaps.append(snap)
-            bad = diff(state.to_snapshot(st), snap)
-            assert not bad, f"step {n}:\n" + "\n".join(bad[:20])
-            mask = np.stack([snap["mask.p1"], snap["mask.p2"]])
-            assert np.array_equal(engine.legal_mask(st), mask), n
-            if acts is None or snap["ended"]:
-                break
-            assert all(mask[s, a] or not mask[s].any() for s, a in enumerate(acts)), (n, acts)
-            env.step(np.asarray(acts))
-            st = step(st, np.asarray(acts))
-    finally:
-        env.close()
-    return snaps
+    return lockstep(teams, seed, script=actions)
 
 
 DITTO = {"species": "ditto", "level": 100, "moves": ["transform"]}

@@ -10,12 +10,11 @@ mask) equal Showdown's.
 
 from __future__ import annotations
 
-import jax
 import numpy as np
 import pytest
 
-from cases.pokejax.test_engine import SPECIES, diff
-from envs.pokejax import api, engine, state
+from cases.pokejax.test_engine import SPECIES, lockstep, steps_compared
+from envs.pokejax import engine
 
 TRAPS = ("wrap", "bind", "firespin", "clamp")
 PARTNERS = ("bodyslam", "counter", "substitute", "thunderwave", "hyperbeam", "mirrormove", "surf", "flamethrower",
@@ -45,39 +44,12 @@ def trap_teams(rng: np.random.Generator, max_size: int, partners: tuple[str, ...
 def play_trapping(seed: int, max_steps: int = 120, max_size: int = 5, rebuild: bool = False,
                   partners: tuple[str, ...] = PARTNERS) -> tuple[int, set[str]]:
     """One lockstep battle of trap_teams; returns (steps compared, trap volatiles seen on an active)."""
-    from adapters.showdown.adapter import Showdown, derive_seeds
-
     rng = np.random.default_rng(seed)
     teams = trap_teams(rng, max_size, partners)
-    env = Showdown(teams=[state.packed_team(t) for t in teams])
-    seen: set[str] = set()
-    try:
-        env.reset(seed)
-        st = engine.reset(teams, derive_seeds(seed)["battle"])
-        step = engine.jitted_step()
-        jax_mask = jax.jit(api.legal_mask)
-        for n in range(max_steps):
-            snap = env.snapshot()
-            bad = diff(state.to_snapshot(st), snap)
-            assert not bad, f"seed {seed} step {n} teams {teams}:\n" + "\n".join(bad[:20])
-            assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]])), (seed, n)
-            assert np.array_equal(np.asarray(jax_mask(st)), engine.legal_mask(st)), (seed, n)
-            for p in ("p1", "p2"):
-                seen |= set(snap[f"{p}.team.{snap[f'{p}.active']}.volatiles"].split(",")) & set(TRAP_VOLATILES)
-            if snap["ended"]:
-                return n, seen
-            if rebuild:
-                st = state.from_showdown_snapshot(snap)
-                bad = diff(state.to_snapshot(st), snap)
-                assert not bad, f"seed {seed} step {n} rebuilt:\n" + "\n".join(bad[:20])
-                assert np.array_equal(engine.legal_mask(st), np.stack([snap["mask.p1"], snap["mask.p2"]])), (seed, n)
-            mask = engine.legal_mask(st)
-            acts = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
-            env.step(acts)
-            st = step(st, acts)
-        return max_steps, seen
-    finally:
-        env.close()
+    snaps = lockstep(teams, seed, max_steps, rng=rng, rebuild=rebuild)
+    seen = {v for snap in snaps for p in ("p1", "p2")
+            for v in snap[f"{p}.team.{snap[f'{p}.active']}.volatiles"].split(",")} & set(TRAP_VOLATILES)
+    return steps_compared(snaps), seen
 
 
 def test_trapping_moves_supported() -> None:
