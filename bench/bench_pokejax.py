@@ -252,6 +252,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--core", type=int, default=0, help="pin to this core (-1: no pinning)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
+    if args.width < 1:
+        ap.error(f"--width must be at least 1 (got {args.width})")
     REFILL_WIDTH = args.width
     pin(None if args.core < 0 else args.core)
     batches = sorted(int(b) for b in args.batches.split(","))
