@@ -15,7 +15,7 @@ from typing import Any
 from equivcheck import __version__
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.report.model import Report
-from equivcheck.session import TIERS, RunConfig
+from equivcheck.context import TIERS, RunConfig
 
 DEFAULT_REPORT_DIR = Path("reports")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equivcheck.errors import EquivcheckError, UsageError
-from equivcheck.session import TIERS, RunConfig
+from equivcheck.context import TIERS, RunConfig
 
 PAIR_KEYS = {"case", "ref", "cand", "tiers", "episodes", "steps", "runner", "jobs", "batch", "max_examples"}
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from equivcheck import seeding
-from equivcheck.session import TIERS
+from equivcheck.context import TIERS
 
 _MASTER_KEY = "equivcheck_master_seed"
 _master_stash = pytest.StashKey[int]()

@@ -10,7 +10,7 @@ from equivcheck import corpus, registry
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.policies import ReplayPolicy, from_plain
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.session import RunConfig, adapter_versions, build_context
+from equivcheck.context import RunConfig, adapter_versions, build_context
 from equivcheck.tiers.property import check_invariant, check_pair
 from equivcheck.tiers.rollout import run_episode
 

@@ -23,7 +23,7 @@ from equivcheck.corpus import ReplayFile
 from equivcheck.policies import ReplayPolicy, from_plain, to_plain
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.schema import Schema
-from equivcheck.session import RunContext
+from equivcheck.context import RunContext
 from equivcheck.tiers.rollout import _with_step, run_episode
 
 

@@ -19,7 +19,7 @@ from equivcheck.corpus import ReplayFile
 from equivcheck.oracles.base import Oracle
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 from equivcheck.schema import KnownDifference
-from equivcheck.session import RunContext
+from equivcheck.context import RunContext
 
 
 def call(fn: Any, inputs: Any, adapter: Any = None) -> Any:

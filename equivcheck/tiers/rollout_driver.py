@@ -13,7 +13,7 @@ from equivcheck.corpus import ReplayFile
 from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.session import RunConfig, RunContext, shrink_record
+from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.shrink import ddmin
 from equivcheck.tiers.rollout import EpisodeResult, LivenessTracker, RawDivergence, replay_fails, run_batch, run_episode
 
@@ -84,7 +84,7 @@ def _run_parallel(ctx: RunContext, indices: list[int], runner: str, out: list[Ch
 
 def _worker(case_name: str, ref: str, cand: str, config: RunConfig, indices: list[int], runner: str) -> ChunkResult:
     from equivcheck import registry
-    from equivcheck.session import build_context
+    from equivcheck.context import build_context
 
     ctx = build_context(registry.get_case(case_name), ref, cand, config)
     chunk = ChunkResult()

@@ -25,7 +25,7 @@ from equivcheck.case import TransferSpec
 from equivcheck.errors import CapabilityError
 from equivcheck.oracles.stats import tost
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
-from equivcheck.session import RunContext
+from equivcheck.context import RunContext
 
 PolicyFn = Callable[[Any, np.ndarray | None], Any]
 Observe = Callable[[Any, Any], Any]
