@@ -5,7 +5,7 @@ Cases live in cases/<env>/ and register through the `equivcheck.cases` entry poi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,10 @@ class Case:
     adapter_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     description: str = ""
     policy: Callable[[Any, np.random.Generator], Any] | None = None
+    coverage: Callable[[Snapshot, Any, Snapshot], Iterable[str]] | None = None
+    """Names of the events one reference transition (prev, action, cur) triggered, counted into the report."""
+    coverage_events: Sequence[str] = ()
+    """Every event the case wants to see, so the coverage table also shows those seen zero times."""
 
     def make_policy(self, space: Any, rng: np.random.Generator) -> Any:
         """The rollout policy of one episode: the case's (e.g. a scripted player), else uniform over legal actions."""
