@@ -1,4 +1,4 @@
-"""The `equivcheck` command: list | setup | diff | replay | gate.
+"""The `equivcheck` command: list | setup | diff | replay | gate | mutate.
 
 Exit codes: 0 equivalent, 1 divergence found, 2 usage or setup error (one line on stderr).
 """
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--budget", type=float, help="seconds (overrides the file)")
     gate.add_argument("--seed", type=int, default=None)
     gate.add_argument("--report-dir", type=Path)
+
+    from equivcheck.mutate.command import add_parser as add_mutate_parser
+
+    add_mutate_parser(sub, _tiers, _positive)
     return parser
 
 
@@ -86,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate}
+        handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate,
+                   "mutate": cmd_mutate}
         return handler[args.command](args)
     except EquivcheckError as exc:
         print(f"equivcheck: error: {exc}", file=sys.stderr)
@@ -249,6 +254,13 @@ def cmd_gate(args: argparse.Namespace) -> int:
         code, "[bold yellow]ERROR: not certified[/bold yellow]")
     console.print(f"gate: {verdict}")
     return code
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    """Mutation score of the candidate's own source (equivcheck/mutate)."""
+    from equivcheck.mutate.command import run
+
+    return run(args, _master_seed(args.seed))
 
 
 if __name__ == "__main__":
