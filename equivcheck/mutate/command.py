@@ -102,6 +102,7 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
 
     start = time.perf_counter()
     executor = Executor(config)
+    _terminate_as_interrupt()
     report = MutationReport(case=config.case, ref=config.ref, cand=config.cand, tiers=list(config.tiers),
                             seed=config.seed, modules=population.per_module, population=population.total,
                             sample=len(population.mutants), timeout=timeout or 0.0, baseline_seconds=0.0,
@@ -133,6 +134,9 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
             for r in report.results:
                 if r.id in marks:
                     r.equivalent = marks[r.id]
+    except KeyboardInterrupt:
+        executor.stop()
+        report.error = "interrupted; the report holds the mutants that finished"
     finally:
         shutil.rmtree(executor.workdir, ignore_errors=True)
         report.seconds = time.perf_counter() - start
@@ -140,6 +144,18 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
     print_summary(report, console)
     console.print(f"report: {paths['md']}  (also {paths['json'].name})")
     return report.exit_code, report, paths
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM stops the run like Ctrl-C: children killed, the report of what finished written."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        def interrupt(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def print_summary(report: Any, console: Any) -> None:

@@ -41,6 +41,7 @@ class MutantResult:
     wall: float = 0.0
     detail: str = ""
     equivalent: str | None = None
+    tier_seconds: dict[str, float] = field(default_factory=dict)
 
     def diff_line(self) -> str:
         """`module:line: before -> after`, one line."""

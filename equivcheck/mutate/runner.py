@@ -132,6 +132,9 @@ class Executor:
                 timed_out = True
                 _kill_group(proc)
                 proc.wait()
+            except BaseException:
+                _kill_group(proc)
+                raise
             finally:
                 with self._lock:
                     self._running.pop(proc.pid, None)
@@ -214,6 +217,7 @@ def classify(mutant: Mutant, result: dict[str, Any] | None, tail: str, wall: flo
     if problem:
         out.detail = problem
         return out
+    out.tier_seconds = result.get("tier_seconds", {})
     if result["outcome"] == "killed":
         out.status = "killed"
         out.tier, out.item, out.step, out.episode = result["tier"], result["item"], result["step"], result["episode"]
