@@ -242,7 +242,7 @@ def default_timeout(baseline_seconds: float) -> float:
 def run_mutants(config: MutateConfig, mutants: Sequence[Mutant], timeout: float,
                 on_result: Callable[[MutantResult], None] | None = None,
                 executor: Executor | None = None) -> list[MutantResult]:
-    """Run every mutant (`config.jobs` at a time); results in the mutants' order."""
+    """Run every mutant (`config.jobs` at a time, in a seeded random order); results in the mutants' order."""
     executor = executor or Executor(config)
     results: dict[str, MutantResult] = {}
 
@@ -255,8 +255,10 @@ def run_mutants(config: MutateConfig, mutants: Sequence[Mutant], timeout: float,
                                                      limit)
         return classify(mutant, result, tail, wall, timed_out, timed_out and limit < timeout)
 
+    order = list(mutants)
+    random.Random(config.seed).shuffle(order)  # a run cut short (budget, Ctrl-C) has judged a random subsample
     pool = ThreadPoolExecutor(max_workers=max(1, config.jobs))
-    futures = {pool.submit(one, m): m for m in mutants}
+    futures = {pool.submit(one, m): m for m in order}
     try:
         for fut in as_completed(futures):
             res = fut.result()
