@@ -66,6 +66,11 @@ def load_gate(path: Path) -> Gate:
         raise UsageError(f"{path}: no [[pair]] tables")
     pairs = []
     for i, raw in enumerate(raw_pairs):
+        if raw.get("kind") == "mutate":
+            from equivcheck.mutate.gate import parse_pair
+
+            pairs.append(parse_pair(raw, f"{path}: pair {i + 1}"))
+            continue
         unknown = set(raw) - PAIR_KEYS
         if unknown:
             raise UsageError(f"{path}: pair {i + 1}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -96,6 +101,11 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[Pai
         label = f"{pair.ref} vs {pair.cand}"
         if time.time() >= deadline:
             outcomes.append(PairOutcome(label, pair.tiers, "not run", 2, detail="budget exhausted"))
+            continue
+        if getattr(pair, "kind", "") == "mutate":
+            from equivcheck.mutate.gate import run_pair
+
+            outcomes.append(run_pair(pair, deadline, report_dir, seed))
             continue
         start = time.perf_counter()
         try:

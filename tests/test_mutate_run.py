@@ -135,3 +135,20 @@ def test_list_prints_the_sample_and_runs_nothing(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "2 of 3 mutants" in out and out.count("tests.mutate_subject:") >= 2
     assert not (tmp_path / "reports").exists()
+
+
+def test_gate_mutate_pair(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    gate = tmp_path / "gate.toml"
+    pair = (f'[[pair]]\nkind = "mutate"\nref = "{REF}"\ncand = "{CAND}"\nmodules = ["tests.mutate_subject:advance"]\n'
+            f'operators = ["arith"]\ntimeout = {SLOW}\n')
+    gate.write_text(f'budget = 600\nreport_dir = "{tmp_path / "gate"}"\nseed = 0\n{pair}min_score = 1.0\n')
+    assert main(["gate", str(gate)]) == 0
+    assert "score met" in capsys.readouterr().out
+    gate.write_text(f"{pair}")
+    assert main(["gate", str(gate)]) == 2
+    assert "needs 'min_score'" in capsys.readouterr().err
+    gate.write_text(f"{pair}min_score = 0.9\nepisodes = 0\n")
+    assert main(["gate", str(gate)]) == 2
+    gate.write_text(f"{pair}min_score = 0.9\nshrink = true\n")
+    assert main(["gate", str(gate)]) == 2
+    assert "unknown key(s) shrink" in capsys.readouterr().err

@@ -113,7 +113,10 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
     report.stale_marks = sorted(set(marks) - population.all_ids)
     try:
         try:
-            baseline = run_baseline(executor, config.targets, timeout)
+            limit = timeout
+            if config.deadline is not None:
+                limit = max(0.0, min(limit or float("inf"), config.deadline - time.time()))
+            baseline = run_baseline(executor, config.targets, limit)
         except EquivcheckError as exc:
             report.error = f"baseline: {exc}"
         else:
