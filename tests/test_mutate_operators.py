@@ -107,7 +107,7 @@ def test_a_splice_that_is_not_the_intended_tree_is_refused() -> None:
     mutator = Mutator(SAMPLE, "sample", operators=("arith",))
     good = mutator.sites[0]
     lying = Site(good.module, good.operator, good.lineno, good.end_lineno, good.start, good.end, "*", good.scope,
-                 good.apply)
+                 good.statement, good.apply)
     assert mutator.materialise(good).source != SAMPLE
     with pytest.raises(MutationError):
         mutator.materialise(lying)

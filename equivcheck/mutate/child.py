@@ -2,7 +2,8 @@
 
 The overlay import hook goes in before anything imports the target modules; then the tiers run
 cheapest first and stop at the first divergence (property one component at a time), and OUT
-records the outcome, where and when it was killed, and the proof of which overlays were loaded.
+records the outcome, where and when it was killed, and the proof of which overlays were loaded; with
+"coverage" in the spec (the baseline), also the lines of the overlay files that ran.
 """
 
 from __future__ import annotations
@@ -20,6 +21,33 @@ from typing import Any  # noqa: E402
 from equivcheck.mutate.hook import Overlay, OverlayFinder, install, proof  # noqa: E402
 
 TIER_ORDER = ("property", "interaction", "rollout", "transfer")
+
+
+class LineRecorder:
+    """The lines of the overlay files that ran (sys.settrace, only in frames of those files)."""
+
+    def __init__(self, files: set[str]) -> None:
+        self.lines: dict[str, set[int]] = {f: set() for f in files}
+
+    def _global(self, frame: Any, event: str, arg: Any) -> Any:
+        return self._local if event == "call" and frame.f_code.co_filename in self.lines else None
+
+    def _local(self, frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.lines[frame.f_code.co_filename].add(frame.f_lineno)
+        return self._local
+
+    def start(self) -> None:
+        import threading
+
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    def stop(self) -> None:
+        import threading
+
+        sys.settrace(None)
+        threading.settrace(None)
 
 
 def _kill_record(report: Any, item: str | None) -> dict[str, Any]:
@@ -67,11 +95,17 @@ def main(argv: list[str]) -> int:
     spec = json.loads(spec_path.read_text())
     overlays = [Overlay(o["name"], o["origin"], Path(o["source_file"]).read_text()) for o in spec["overlays"]]
     finder: OverlayFinder = install(overlays)
+    recorder = LineRecorder({o.origin for o in overlays}) if spec.get("coverage") else None
+    if recorder is not None:
+        recorder.start()
     try:
         result = run_tiers(spec)
     except BaseException as exc:  # noqa: BLE001 - a mutant may break anything; record it, never lose OUT
         result = {"outcome": "error", "error": f"{type(exc).__name__}: {exc}",
                   "traceback": traceback.format_exc(limit=8)[-4000:]}
+    if recorder is not None:
+        recorder.stop()
+        result["lines"] = {origin: sorted(lines) for origin, lines in recorder.lines.items()}
     result["proof"] = proof(finder)
     result["import_failures"] = {o.name: o.failure for o in overlays if o.failure}
     result["wall"] = time.perf_counter() - _T0

@@ -122,7 +122,10 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
         else:
             report.baseline_seconds = baseline.seconds
             report.timeout = timeout if timeout is not None else default_timeout(baseline.seconds)
-            console.print(f"baseline (unmutated, through the hook): equivalent, {baseline.seconds:.1f}s; "
+            tiers = ", ".join(f"{t} {s:.0f}s" for t, s in baseline.result.get("tier_seconds", {}).items())
+            skipped = sum(not baseline.reached(m) for m in population.mutants)
+            console.print(f"baseline (unmutated, through the hook, lines traced): equivalent, {baseline.seconds:.1f}s "
+                          f"({tiers}); {skipped} mutants not reached by it (survive unrun); "
                           f"timeout {report.timeout:.0f}s per mutant, {config.jobs} at a time", style="dim")
             done = [0]
 
@@ -133,7 +136,7 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
                     console.print(f"[{done[0]}/{len(population.mutants)}] {res.status:8s} {res.seconds or res.wall:6.1f}s "
                                   f"{res.diff_line()}  {where}", markup=False)
 
-            report.results = run_mutants(config, population.mutants, report.timeout, show, executor)
+            report.results = run_mutants(config, population.mutants, report.timeout, show, executor, baseline)
             for r in report.results:
                 if r.id in marks:
                     r.equivalent = marks[r.id]
@@ -180,8 +183,10 @@ def print_summary(report: Any, console: Any) -> None:
     c = report.counts()
     score = "n/a" if report.score is None else f"{report.score:.1%}"
     colour = {0: "green", 1: "red"}.get(report.exit_code, "yellow")
+    unreached = sum(not r.reached for r in survivors)
     console.print(f"[bold {colour}]mutation score {score}[/bold {colour}]: {c['killed']} killed of "
-                  f"{len(report.scored)} scored ({c['survived']} survived, {c['timeout']} timeout, "
+                  f"{len(report.scored)} scored ({c['survived']} survived ({unreached} not reached), "
+                  f"{c['timeout']} timeout, "
                   f"{c['equivalent']} equivalent, {c['crashed']} crashed, {c['error']} error, "
                   f"{c['not run']} not run), {report.seconds:.0f}s")
     for problem in report.problems:

@@ -57,6 +57,8 @@ class Site:
     end: int
     replacement: str
     scope: str
+    statement: tuple[int, int]
+    """First and last line of the innermost statement holding the site: if none of them ran, neither can the mutant."""
     apply: Callable[[], Callable[[], None]] = field(compare=False, repr=False)
     """Changes the tree in place and returns the function that undoes it."""
 
@@ -73,6 +75,7 @@ class Mutant:
     before: str
     after: str
     source: str = field(repr=False)
+    statement: tuple[int, int] = (0, 0)
 
     def diff_line(self) -> str:
         """`line N: before -> after` on one line (each side whitespace-collapsed and cut to 80 chars)."""
@@ -192,7 +195,11 @@ class Mutator:
         start, end = span
         first = self.data[:start].count(b"\n") + 1
         last = self.data[:end].count(b"\n") + 1
-        self.sites.append(Site(self.module, op, first, last, start, end, replacement, scope, apply))
+        holder = node
+        while not isinstance(holder, ast.stmt) and id(holder) in self.parents:
+            holder = self.parents[id(holder)][0]
+        statement = (holder.lineno, holder.end_lineno) if isinstance(holder, ast.stmt) else (first, last)
+        self.sites.append(Site(self.module, op, first, last, start, end, replacement, scope, statement, apply))
 
     def _visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.BinOp) and not (_is_str(node.left) or _is_str(node.right)):
@@ -294,7 +301,7 @@ class Mutator:
         before = self.data[lo:hi].decode()
         after = text.encode()[lo : hi + len(site.replacement.encode()) - (site.end - site.start)].decode()
         return Mutant(mutant_id(site, before, after, ordinal), site.module, site.operator, site.lineno, site.scope,
-                      " ".join(before.split()), " ".join(after.split()), text)
+                      " ".join(before.split()), " ".join(after.split()), text, site.statement)
 
     def _ordinals(self) -> list[int]:
         """Per site, how many earlier sites make the same edit to the same lines in the same scope."""

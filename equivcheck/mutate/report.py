@@ -42,6 +42,8 @@ class MutantResult:
     detail: str = ""
     equivalent: str | None = None
     tier_seconds: dict[str, float] = field(default_factory=dict)
+    reached: bool = True
+    """False: the unmutated run never executed its statement, so it survived without being run."""
 
     def diff_line(self) -> str:
         """`module:line: before -> after`, one line."""
@@ -148,23 +150,34 @@ class MutationReport:
                 for (t, item), v in sorted(rows.items(), key=lambda kv: (order.get(kv[0][0], 9), -len(kv[1])))]
 
     def per_operator(self) -> list[dict[str, Any]]:
-        """Per operator and per module: killed / scored."""
+        """Per operator: killed / scored."""
         return self._group(lambda r: r.operator)
 
     def per_module(self) -> list[dict[str, Any]]:
+        """Per module: killed / scored."""
         return self._group(lambda r: r.module)
 
     def _group(self, key: Any) -> list[dict[str, Any]]:
         groups: dict[str, list[MutantResult]] = {}
         for r in self.results:
             groups.setdefault(key(r), []).append(r)
+        counted = {r.id for r in self.scored}
         rows = []
         for name, rs in sorted(groups.items()):
-            scored = [r for r in rs if r in self.scored]
+            scored = [r for r in rs if r.id in counted]
             killed = sum(r.status == "killed" for r in scored)
             rows.append({"name": name, "mutants": len(rs), "scored": len(scored), "killed": killed,
                          "score": killed / len(scored) if scored else None})
         return rows
+
+    def not_reached(self) -> list[dict[str, Any]]:
+        """Scopes (functions, classes) with mutants the unmutated run never executed: what it did not exercise."""
+        groups: dict[tuple[str, str], int] = {}
+        for r in self.results:
+            if not r.reached:
+                key = (r.module, r.scope or "<module>")
+                groups[key] = groups.get(key, 0) + 1
+        return [{"module": m, "scope": s, "mutants": n} for (m, s), n in sorted(groups.items())]
 
     def time_to_kill(self) -> dict[str, float]:
         """Seconds from a mutant's process start to its kill: min, quartiles, p90, max."""
@@ -180,16 +193,18 @@ class MutationReport:
         data = asdict(self)
         data.update(score=self.score, exit_code=self.exit_code, counts=dict(self.counts()),
                     tier_table=self.tier_table(), per_operator=self.per_operator(), per_module=self.per_module(),
-                    time_to_kill=self.time_to_kill(), problems=self.problems)
+                    time_to_kill=self.time_to_kill(), not_reached=self.not_reached(), problems=self.problems)
         return data
 
     def markdown(self) -> str:
         """The report as Markdown: score, kill tables, time to kill, survivors with their one-line diffs."""
         c = self.counts()
         score = "n/a" if self.score is None else f"{self.score:.1%}"
+        unreached = sum(not r.reached for r in self.results if r.status == "survived" and r.equivalent is None)
         lines = [f"# Mutation report: {self.cand} vs {self.ref} (case {self.case})", "",
                  f"**Score {score}**: {c['killed']} killed of {len(self.scored)} scored "
-                 f"({c['survived']} survived, {c['timeout']} timed out; {c['equivalent']} marked equivalent, "
+                 f"({c['survived']} survived, {unreached} of them never reached; {c['timeout']} timed out; "
+                 f"{c['equivalent']} marked equivalent, "
                  f"{c['crashed']} crashed, {c['error']} errors, {c['not run']} not run).",
                  "",
                  f"Sample {self.sample} of {self.population} mutants (seed {self.seed}) from "
@@ -216,11 +231,17 @@ class MutationReport:
                       "|---|---:|---:|---:|---:|"]
             lines += [f"| {r['name']} | {r['mutants']} | {r['scored']} | {r['killed']} | "
                       f"{'-' if r['score'] is None else format(r['score'], '.0%')} |" for r in rows]
+        unreached = self.not_reached()
+        if unreached:
+            lines += ["", "## Not reached (no line of the mutant's statement ran in the unmutated run)", "",
+                      "| module | scope | mutants |", "|---|---|---:|"]
+            lines += [f"| {r['module']} | {r['scope']} | {r['mutants']} |" for r in unreached]
         survivors = [r for r in self.results if r.status in ("survived", "timeout") and r.equivalent is None]
         lines += ["", f"## Survivors ({len(survivors)})", "",
                   "Each line can be pasted into the `--equivalent` file once a person has checked the mutant "
                   "cannot change behaviour.", "", "```"]
-        lines += [mark_line(r) + (" [timeout]" if r.status == "timeout" else "") for r in survivors]
+        lines += [mark_line(r) + (" [timeout]" if r.status == "timeout" else "")
+                  + ("" if r.reached else " [not reached]") for r in survivors]
         lines += ["```"]
         for title, status in (("Crashed", "crashed"), ("Errors", "error"), ("Not run", "not run")):
             rows = [r for r in self.results if r.status == status]

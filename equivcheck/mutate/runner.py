@@ -94,7 +94,7 @@ class Executor:
         self._lock = threading.Lock()
         self._stopping = False
 
-    def spec(self, label: str, overlays: dict[str, str]) -> Path:
+    def spec(self, label: str, overlays: dict[str, str], coverage: bool = False) -> Path:
         """Write a child spec (and its overlay sources) for `overlays` {module: source}."""
         cfg = self.config
         folder = self.workdir / label
@@ -107,7 +107,7 @@ class Executor:
             entries.append({"name": name, "origin": origins[name], "source_file": str(path)})
         spec = {"case": cfg.case, "ref": cfg.ref, "cand": cfg.cand, "tiers": list(cfg.tiers),
                 "master_seed": cfg.seed, "episodes": cfg.episodes, "steps": cfg.steps, "runner": cfg.runner,
-                "max_examples": cfg.max_examples, "overlays": entries}
+                "max_examples": cfg.max_examples, "overlays": entries, "coverage": coverage}
         path = folder / "spec.json"
         path.write_text(json.dumps(spec))
         return path
@@ -160,16 +160,24 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 @dataclass
 class Baseline:
-    """The unmutated candidate through the same hook: its seconds and what it proved."""
+    """The unmutated candidate through the same hook: its seconds, what it proved, the lines that ran."""
 
     seconds: float
     result: dict[str, Any]
+    lines: dict[str, set[int]] = field(default_factory=dict)
+    """Module name -> line numbers of its file that ran (under line tracing, so `seconds` is an upper bound)."""
+
+    def reached(self, mutant: Mutant) -> bool:
+        """Whether any line of the statement holding the mutant ran: if none did, the mutant cannot change the run."""
+        ran = self.lines.get(mutant.module)
+        first, last = mutant.statement
+        return ran is None or any(first <= n <= last for n in ran)
 
 
 def run_baseline(executor: Executor, targets: Sequence[Target], timeout: float | None) -> Baseline:
     """The unmutated sources through the hook; SetupError unless equivalent with every target loaded."""
     sources = {t.name: t.source() for t in targets}
-    result, tail, wall, timed_out = executor.run(executor.spec("baseline", sources), timeout)
+    result, tail, wall, timed_out = executor.run(executor.spec("baseline", sources, coverage=True), timeout)
     if timed_out:
         raise SetupError(f"the unmutated candidate did not finish within {timeout:.0f}s (raise --timeout)")
     if result is None:
@@ -182,7 +190,8 @@ def run_baseline(executor: Executor, targets: Sequence[Target], timeout: float |
         problem = load_problem(result, name, source_hash(source))
         if problem:
             raise SetupError(f"{problem}: remove it from source_modules/--module or check what the case imports")
-    return Baseline(wall, result)
+    by_origin = result.get("lines", {})
+    return Baseline(wall, result, {t.name: set(by_origin.get(str(t.origin), ())) for t in targets})
 
 
 def load_problem(result: dict[str, Any], module: str, sha: str) -> str | None:
@@ -229,6 +238,15 @@ def classify(mutant: Mutant, result: dict[str, Any] | None, tail: str, wall: flo
     return out
 
 
+def unreached(mutant: Mutant) -> MutantResult:
+    """The verdict of a mutant whose statement never ran in the baseline: it survives, not run."""
+    first, last = mutant.statement
+    lines = f"line {first}" if first == last else f"lines {first}-{last}"
+    return MutantResult(mutant.id, mutant.module, mutant.operator, mutant.lineno, mutant.scope, mutant.before,
+                        mutant.after, status="survived", reached=False,
+                        detail=f"not reached: no line of its statement ({lines}) ran in the unmutated run")
+
+
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else "no output"
@@ -241,12 +259,17 @@ def default_timeout(baseline_seconds: float) -> float:
 
 def run_mutants(config: MutateConfig, mutants: Sequence[Mutant], timeout: float,
                 on_result: Callable[[MutantResult], None] | None = None,
-                executor: Executor | None = None) -> list[MutantResult]:
-    """Run every mutant (`config.jobs` at a time, in a seeded random order); results in the mutants' order."""
+                executor: Executor | None = None, baseline: Baseline | None = None) -> list[MutantResult]:
+    """Run every mutant (`config.jobs` at a time, in a seeded random order); results in the mutants' order.
+
+    With a `baseline`, a mutant none of whose statement's lines ran in it survives without a run.
+    """
     executor = executor or Executor(config)
     results: dict[str, MutantResult] = {}
 
     def one(mutant: Mutant) -> MutantResult:
+        if baseline is not None and not baseline.reached(mutant):
+            return unreached(mutant)
         remaining = None if config.deadline is None else config.deadline - time.time()
         if remaining is not None and remaining <= 0:
             return classify(mutant, None, "", 0.0, True, True)
