@@ -60,6 +60,17 @@ def test_killed_survived_crashed_and_timeout(tmp_path: Path) -> None:
     assert slow.status == "timeout"
 
 
+def test_a_mutant_whose_statement_never_ran_survives_unrun(tmp_path: Path) -> None:
+    config = _config(tmp_path, ["tests.mutate_subject"])
+    executor = Executor(config)
+    baseline = run_baseline(executor, config.targets, SLOW)
+    never, ran, imported = _pick("return 6"), _pick("return x - action"), _pick("FIRST = TABLE[3]")
+    assert not baseline.reached(never) and baseline.reached(ran) and baseline.reached(imported)
+    (result,) = run_mutants(config, [never], SLOW, executor=executor, baseline=baseline)
+    assert (result.status, result.reached, result.wall) == ("survived", False, 0.0)
+    assert not list(executor.workdir.glob("*constant*")), "a child was started for a mutant that was not reached"
+
+
 def test_rollout_kill_names_the_episode_and_step(tmp_path: Path) -> None:
     config = _config(tmp_path, ["tests.mutate_subject"], tiers=("rollout",), jobs=1)
     (result,) = run_mutants(config, [_pick("return x - action")], SLOW)
