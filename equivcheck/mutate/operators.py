@@ -227,10 +227,12 @@ class Mutator:
         elif isinstance(node, ast.BoolOp):
             self._boolop(node)
         elif isinstance(node, ast.Constant) and type(node.value) is int:
+            base = self._text(*self._span(node))[:2].lower()
             for delta in (1, -1):
                 value = node.value + delta
                 if value >= 0:
-                    self._add("constant", node, self._span(node), repr(value), self._set(node, "value", value))
+                    text = {"0x": hex, "0o": oct, "0b": bin}.get(base, repr)(value)
+                    self._add("constant", node, self._span(node), text, self._set(node, "value", value))
                 else:
                     self._add("constant", node, self._span(node), f"({value})",
                               self._replace(node, ast.UnaryOp(ast.USub(), ast.Constant(-value))))
