@@ -146,6 +146,12 @@ def test_list_prints_the_sample_and_runs_nothing(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "2 of 3 mutants" in out and out.count("tests.mutate_subject:") >= 2
     assert not (tmp_path / "reports").exists()
+    chosen = _pick("return 8").id
+    assert _mutate(tmp_path, "--list", "--mutant", chosen) == 0
+    out = capsys.readouterr().out
+    assert "1 of 3 mutants" in out and chosen in out and "return 6" not in out
+    assert _mutate(tmp_path, "--list", "--mutant", "tests.mutate_subject:arith:00000000") == 2
+    assert "no mutant tests.mutate_subject:arith:00000000" in capsys.readouterr().err
 
 
 def test_gate_mutate_pair(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

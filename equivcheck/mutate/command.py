@@ -47,6 +47,8 @@ def add_parser(sub: Any, tiers: Any, positive: Any) -> None:
     p.add_argument("--runner", choices=("lockstep", "inject"), help="rollout runner (default: the case's)")
     p.add_argument("--max-examples", type=positive, help="Hypothesis examples per L1/L2 item")
     p.add_argument("--sample", type=positive, help="run K mutants drawn with --seed (default: all)")
+    p.add_argument("--mutant", action="append", default=[], metavar="ID",
+                   help="run only this mutant (repeatable; e.g. a report's survivors after strengthening the case)")
     p.add_argument("--seed", type=int, default=None, help="sampling and master seed (default: random, printed)")
     p.add_argument("--operator", type=_operators, default=OPERATORS, help=f"operators ({','.join(OPERATORS)})")
     p.add_argument("--jobs", type=positive, default=1, help="mutants run at once (local processes)")
@@ -78,7 +80,8 @@ def run(args: argparse.Namespace, master_seed: int) -> int:
     targets = sources.resolve(specs)
     marks = load_marks(args.equivalent) if args.equivalent else {}
     console = Console(highlight=False, soft_wrap=True)
-    population = collect(targets, args.operator, args.sample, master_seed)
+    population = collect(targets, args.operator, None if args.mutant else args.sample, master_seed,
+                         only=tuple(args.mutant))
     console.print(f"equivcheck mutate: case {case.name}, {args.cand} vs {args.ref}, seed {master_seed}: "
                   f"{len(population.mutants)} of {population.total} mutants "
                   f"({', '.join(f'{m} {n}' for m, n in population.per_module.items())})", style="dim")

@@ -62,13 +62,20 @@ class Population:
     all_ids: set[str] = field(default_factory=set)
 
 
-def collect(targets: Sequence[Target], operators: Sequence[str], sample: int | None, seed: int) -> Population:
-    """All mutation sites, then `sample` of them drawn with `seed` (reproducible), materialised."""
+def collect(targets: Sequence[Target], operators: Sequence[str], sample: int | None, seed: int,
+            only: Sequence[str] = ()) -> Population:
+    """All mutation sites, then `sample` of them drawn with `seed` (reproducible), or the ids `only`, materialised."""
     mutators = [Mutator(t.source(), t.name, t.scopes, operators) for t in targets]
     sites: list[tuple[Mutator, Site]] = [(m, s) for m in mutators for s in m.sites]
     if not sites:
         raise UsageError("no mutation sites in " + ", ".join(t.name for t in targets))
-    if sample is not None and sample < len(sites):
+    if only:
+        ids = [i for m in mutators for i in m.ids()]
+        missing = sorted(set(only) - set(ids))
+        if missing:
+            raise UsageError(f"--mutant: no mutant {', '.join(missing)} in the current source")
+        chosen = [k for k, i in enumerate(ids) if i in set(only)]
+    elif sample is not None and sample < len(sites):
         chosen = sorted(random.Random(seed).sample(range(len(sites)), sample))
     else:
         chosen = list(range(len(sites)))
