@@ -123,6 +123,11 @@ def test_min_score_equivalent_marks_and_report(tmp_path: Path, capsys: pytest.Ca
     marks = tmp_path / "equivalent.txt"
     marks.write_text("# checked by hand: unused() is called by nothing\n"
                      + "".join(f"{r['id']}  # {r['after']}\n" for r in survivors) + "tests.gone:arith:00000000\n")
+    first = _latest(tmp_path, ".json")
+    assert _mutate(tmp_path, "--rescore", str(first), "--min-score", "0.95", "--equivalent", str(marks)) == 0
+    rescored = json.loads(_latest(tmp_path, ".json").read_text())
+    assert rescored["score"] == 1.0 and rescored["counts"] == {"killed": 1, "equivalent": 2}
+    assert _mutate(tmp_path, "--rescore", str(first), "--min-score", "0.95") == 1
     assert _mutate(tmp_path, "--min-score", "0.95", "--equivalent", str(marks)) == 0
     data = json.loads(_latest(tmp_path, ".json").read_text())
     assert data["score"] == 1.0 and data["counts"] == {"killed": 1, "equivalent": 2}

@@ -58,6 +58,8 @@ def add_parser(sub: Any, tiers: Any, positive: Any) -> None:
     p.add_argument("--min-score", type=_score, help="exit 1 when the score is below this (0.95 or 95%%)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
     p.add_argument("--list", action="store_true", help="print the sampled mutants and exit (nothing runs)")
+    p.add_argument("--rescore", type=Path, metavar="REPORT.json",
+                   help="apply --equivalent and --min-score to a finished run's JSON report (nothing runs)")
     p.add_argument("--quiet", action="store_true", help="no line per mutant")
 
 
@@ -70,6 +72,8 @@ def run(args: argparse.Namespace, master_seed: int) -> int:
     from equivcheck.mutate.report import load_marks
     from equivcheck.mutate.runner import MutateConfig, collect
 
+    if args.rescore is not None:
+        return rescore(args)
     if args.executor == "ray":
         raise UsageError("--executor ray is not available yet; use --jobs N (local processes)")
     if args.timeout is not None and args.timeout <= 0:
@@ -113,7 +117,6 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
                             settings={"episodes": config.episodes, "steps": config.steps, "runner": config.runner,
                                       "max_examples": config.max_examples, "jobs": config.jobs,
                                       "operators": list(config.operators)})
-    report.stale_marks = sorted(set(marks) - population.all_ids)
     try:
         try:
             limit = timeout
@@ -140,9 +143,7 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
                                   f"{res.diff_line()}  {where}", markup=False)
 
             report.results = run_mutants(config, population.mutants, report.timeout, show, executor, baseline)
-            for r in report.results:
-                if r.id in marks:
-                    r.equivalent = marks[r.id]
+            report.apply_marks(marks, population.all_ids)
     except KeyboardInterrupt:
         executor.stop()
         report.error = "interrupted; the report holds the mutants that finished"
@@ -153,6 +154,24 @@ def execute(config: Any, population: Any, marks: dict[str, str], timeout: float 
     print_summary(report, console)
     console.print(f"report: {paths['md']}  (also {paths['json'].name})")
     return report.exit_code, report, paths
+
+
+def rescore(args: argparse.Namespace) -> int:
+    """Re-read a JSON report, apply today's marks and --min-score, write the reports again."""
+    from rich.console import Console
+
+    from equivcheck.mutate.report import MutationReport, load_marks
+
+    report = MutationReport.load(args.rescore)
+    if (report.ref, report.cand) != (args.ref, args.cand):
+        raise UsageError(f"--rescore: {args.rescore} is a run of {report.cand} vs {report.ref}")
+    report.apply_marks(load_marks(args.equivalent) if args.equivalent else {})
+    report.min_score = args.min_score
+    console = Console(highlight=False, soft_wrap=True)
+    paths = report.write(args.report_dir)
+    print_summary(report, console)
+    console.print(f"report: {paths['md']}  (also {paths['json'].name})")
+    return report.exit_code
 
 
 def _terminate_as_interrupt() -> None:

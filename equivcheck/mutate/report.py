@@ -12,7 +12,7 @@ import json
 import statistics
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,8 @@ class MutationReport:
             lines += [f"- `{r.id}` {r.diff_line()}" + (f" ({r.equivalent})" if r.equivalent else "")
                       + (" **killed: the mark is wrong**" if r.status == "killed" else "") for r in marked]
         if self.stale_marks:
-            lines += ["", "Marks that match no mutant of the current source: " + ", ".join(self.stale_marks)]
+            lines += ["", "Marks that match no mutant (of the current source; with --rescore, of this run): "
+                      + ", ".join(self.stale_marks)]
         killed = [r for r in self.results if r.status == "killed"]
         if killed:
             lines += ["", f"## Killed ({len(killed)})", "", "| mutant | diff | tier | item | step | seconds |",
@@ -263,10 +264,34 @@ class MutationReport:
                       for r in killed]
         return "\n".join(lines) + "\n"
 
+    @classmethod
+    def load(cls, path: Path) -> MutationReport:
+        """A report from its JSON file (derived keys are recomputed, not read)."""
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UsageError(f"--rescore: cannot read {path}: {exc}") from exc
+        names = {f.name for f in fields(cls)}
+        result_names = {f.name for f in fields(MutantResult)}
+        report = cls(**{k: v for k, v in data.items() if k in names and k != "results"})
+        report.results = [MutantResult(**{k: v for k, v in r.items() if k in result_names}) for r in data["results"]]
+        return report
+
+    def apply_marks(self, marks: dict[str, str], all_ids: set[str] | None = None) -> None:
+        """Set each result's equivalence mark from `marks` (replacing earlier ones); list marks matching nothing."""
+        for r in self.results:
+            r.equivalent = marks.get(r.id)
+        known = all_ids if all_ids is not None else {r.id for r in self.results}
+        self.stale_marks = sorted(set(marks) - known)
+
     def write(self, report_dir: Path) -> dict[str, Path]:
         """Write `mutate-<cand>-<time>.json` and `.md`; returns their paths."""
         report_dir.mkdir(parents=True, exist_ok=True)
-        stem = f"mutate-{self.cand}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+        base = stem = f"mutate-{self.cand}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+        n = 1
+        while (report_dir / f"{stem}.json").exists():
+            n += 1
+            stem = f"{base}-{n}"
         paths = {"json": report_dir / f"{stem}.json", "md": report_dir / f"{stem}.md"}
         paths["json"].write_text(json.dumps(self.to_dict(), indent=1, default=str))
         paths["md"].write_text(self.markdown())
