@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
-from equivcheck.errors import EquivcheckError, UsageError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
 from equivcheck.context import TIERS, RunConfig
-
-PAIR_KEYS = {"case", "ref", "cand", "tiers", "episodes", "steps", "runner", "jobs", "batch", "max_examples"}
+from equivcheck.errors import EquivcheckError, UsageError
+from equivcheck.validation import describe, read_text
 
 
 @dataclass
@@ -53,41 +56,70 @@ class PairOutcome:
     detail: str = ""
 
 
-def load_gate(path: Path) -> Gate:
-    """Parse and validate a gate file; UsageError names the offending key."""
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise UsageError(f"gate file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from exc
-    raw_pairs = data.get("pair", [])
-    if not raw_pairs:
-        raise UsageError(f"{path}: no [[pair]] tables")
-    pairs = []
-    for i, raw in enumerate(raw_pairs):
-        unknown = set(raw) - PAIR_KEYS
-        if unknown:
-            raise UsageError(f"{path}: pair {i + 1}: unknown key(s) {', '.join(sorted(unknown))}")
-        if "ref" not in raw or "cand" not in raw:
-            raise UsageError(f"{path}: pair {i + 1} needs 'ref' and 'cand'")
-        tiers = tuple(raw.get("tiers", ["rollout"]))
-        tiers = TIERS if tiers == ("all",) else tiers
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Positive = Annotated[int, Field(ge=1)]
+
+
+class PairSchema(BaseModel):
+    """One [[pair]] table of a gate file."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    ref: Name
+    cand: Name
+    case: Name | None = None
+    tiers: Annotated[list[str], Field(min_length=1)] = ["rollout"]
+    episodes: Positive | None = None
+    steps: Positive | None = None
+    runner: Literal["lockstep", "inject"] | None = None
+    jobs: Positive = 1
+    batch: Annotated[int, Field(ge=0)] = 0
+    max_examples: Positive | None = None
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, tiers: list[str]) -> list[str]:
+        if tiers == ["all"]:
+            return list(TIERS)
         bad = [t for t in tiers if t not in TIERS]
         if bad:
-            raise UsageError(f"{path}: pair {i + 1}: unknown tier(s) {', '.join(bad)}")
-        pairs.append(GatePair(**{**raw, "tiers": tiers}))
-    unknown = set(data) - {"pair", "budget", "report_dir", "seed", "save_corpus"}
-    if unknown:
-        raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
-    return Gate(pairs, float(data.get("budget", 300.0)), Path(data.get("report_dir", "reports/gate")),
-                data.get("seed"), bool(data.get("save_corpus", True)))
+            raise ValueError(f"unknown tier(s) {', '.join(map(repr, bad))}; choose from {', '.join(TIERS)} or all")
+        return tiers
+
+
+class GateSchema(BaseModel):
+    """A gate file, checked when it is loaded: every type and range, so nothing fails at run time."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    pair: Annotated[list[PairSchema], Field(min_length=1)]
+    budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 300.0
+    report_dir: Name = "reports/gate"
+    seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
+    save_corpus: bool = True
+
+
+def load_gate(path: Path) -> Gate:
+    """Parse and validate a gate file (GateSchema); UsageError names the offending key in one line."""
+    text = read_text(path, "gate file")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    if "pair" not in data:
+        raise UsageError(f"{path}: no [[pair]] tables")
+    try:
+        gate = GateSchema.model_validate(data)
+    except ValidationError as exc:
+        raise UsageError(f"{path}: {describe(exc)}") from None
+    pairs = [GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}) for p in gate.pair]
+    return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
 def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[PairOutcome]:
     """Run every pair until the budget is spent; pairs not reached are 'not run' (exit 2)."""
     from equivcheck import registry
-    from equivcheck.report import write_reports
+    from equivcheck.outdir import write_reports_or_fallback
     from equivcheck.session import build_context, run_diff
 
     deadline = time.time() + budget
@@ -108,9 +140,13 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[Pai
             outcomes.append(PairOutcome(label, pair.tiers, "error", 2, seconds=time.perf_counter() - start,
                                         detail=str(exc)))
             continue
-        paths = write_reports(report, report_dir)
+        paths = write_reports_or_fallback(report, report_dir, warn=_warn)
         divs = report.divergences
-        detail = divs[0].headline() + f" | repro: {divs[0].repro}" if divs else (report.error or str(paths["md"]))
+        detail = divs[0].headline() + f" | repro: {divs[0].repro}" if divs else (report.error or str(paths.get("md", "")))
         outcomes.append(PairOutcome(label, pair.tiers, report.status, report.exit_code, len(divs),
                                     time.perf_counter() - start, detail))
     return outcomes
+
+
+def _warn(message: str) -> None:
+    print(f"equivcheck: warning: {message}", file=sys.stderr)
