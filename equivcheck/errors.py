@@ -36,5 +36,9 @@ class ReportDirError(UsageError):
     """The report directory is a file, sits under a file, or cannot be written."""
 
 
+class WorkerError(EquivcheckError):
+    """A --jobs worker process died without an answer (a backend crashed the whole process)."""
+
+
 class VacuousRunError(EquivcheckError):
     """The reference's rollouts did not meet the case's liveness conditions: nothing was tested."""
