@@ -235,12 +235,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def finish(report: Report, report_dir: Path, console: Any, stem: str | None = None) -> int:
-    """Write the reports (elsewhere, said on stderr, if that fails), print the summary, return the exit code."""
+    """Write the reports (elsewhere, said on stderr, if that fails), print the summary, return the exit code.
 
+    An exit 2 (nothing certified: an error, an interrupt, a vacuous run) also says why on stderr, in one line.
+    """
     paths = write_reports_or_fallback(report, report_dir, stem, warn=_warn)
     print_summary(report, console)
     if paths:
         console.print(f"report: {paths['html']}  (also {paths['md'].name}, {paths['json'].name})")
+    if report.exit_code == 2:
+        _error(f"not certified: {report.error or 'a tier did not complete'}")
     return report.exit_code
 
 
@@ -309,6 +313,9 @@ def cmd_gate(args: argparse.Namespace) -> int:
     verdict = {0: "[bold green]PASS[/bold green]", 1: "[bold red]FAIL: divergence[/bold red]"}.get(
         code, "[bold yellow]ERROR: not certified[/bold yellow]")
     console.print(f"gate: {verdict}")
+    if code == 2:
+        failed = [o.label for o in outcomes if o.exit_code == 2]
+        _error(f"gate not certified: {len(failed)} of {len(outcomes)} pairs not run or in error ({', '.join(failed)})")
     return code
 
 

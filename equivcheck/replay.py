@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from equivcheck import corpus, registry
+from equivcheck.context import RunConfig, adapter_versions, build_context
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.policies import ReplayPolicy, from_plain
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.context import RunConfig, adapter_versions, build_context
 from equivcheck.tiers.property import check_invariant, check_pair
 from equivcheck.tiers.rollout import run_episode
 

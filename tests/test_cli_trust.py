@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.start_faults  # noqa: F401 - registers the fault adapters
+import tests.start_faults  # registers the fault adapters
 from equivcheck import cli, registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,8 @@ def subprocess_cli(*args: str, env: dict[str, str] | None = None, cwd: Path = RO
     base = dict(os.environ, EQUIVCHECK_PLUGINS="tests.mutants,tests.start_faults", PYTHONPATH=str(ROOT),
                 COLUMNS="200")
     base.update(env or {})
-    return subprocess.run([sys.executable, "-m", "equivcheck.cli", *args], capture_output=True, text=True,
-                          env=base, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "equivcheck.cli", *args], check=False, capture_output=True,
+                          text=True, env=base, cwd=cwd, timeout=300)
 
 
 VALID_REPLAY = {"format": "equivcheck-replay/1", "case": "toy-walk", "ref": "toy-walk-ref", "cand": "toy-walk-cand",
@@ -163,7 +163,7 @@ def test_showdown_with_no_node_at_all_is_a_setup_error(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "equivcheck.cli", "diff", "--ref", "showdown", "--cand", "showdown-shadow",
          "--episodes", "2", "--seed", "1", "--no-corpus", "--quiet", "--report-dir", str(tmp_path / "r")],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=300,
         env=env,
     )
     _check_setup_failure(out, tmp_path, "Node.js >= 18 not found")

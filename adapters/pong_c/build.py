@@ -12,8 +12,8 @@ import platform
 import shutil
 import subprocess
 import sys
-import zipfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any

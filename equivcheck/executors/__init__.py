@@ -8,7 +8,7 @@ spawned processes on this machine; another backend (a cluster) implements the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from equivcheck.executors.local import LocalProcessExecutor
@@ -17,7 +17,7 @@ from equivcheck.executors.local import LocalProcessExecutor
 class Executor(Protocol):
     """What the rollout driver needs from an executor."""
 
-    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], on_result: Callable[[Any], bool | None]) -> None:
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any], on_result: Callable[[Any], bool | None]) -> None:
         """Run every task (fn must be importable by name); stop early when on_result returns False."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -38,7 +38,7 @@ class LocalProcessExecutor:
         self.initargs = initargs
         self.in_flight = in_flight or 2 * self.workers
 
-    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], on_result: Callable[[Any], bool | None]) -> None:
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any], on_result: Callable[[Any], bool | None]) -> None:
         """Run `fn` on every task, at most `in_flight` queued at a time; each result goes to `on_result`
         in completion order. A task's exception is raised here; a worker that dies is a WorkerError."""
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),

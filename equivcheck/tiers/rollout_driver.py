@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import atexit
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from equivcheck import seeding
+from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.corpus import ReplayFile
 from equivcheck.executors.local import LocalProcessExecutor
 from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.shrink import ddmin
 from equivcheck.tiers.rollout import EpisodeResult, LivenessTracker, RawDivergence, replay_fails, run_batch, run_episode
 
@@ -45,7 +45,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     result = TierResult(tier="rollout", runner=runner + (f"+batch{cfg.batch}" if cfg.batch else ""),
                         fields=len(case.schema.compared_fields))
     start = time.perf_counter()
-    indices = list(range(cfg.episode_offset, cfg.episode_offset + episodes))
+    indices = range(cfg.episode_offset, cfg.episode_offset + episodes)
     tracker = LivenessTracker(case.liveness)
     chunks: list[ChunkResult] = []
     report.tiers.append(result)
@@ -83,13 +83,13 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     return result
 
 
-def _run_parallel(ctx: RunContext, indices: list[int], runner: str, out: list[ChunkResult]) -> None:
+def _run_parallel(ctx: RunContext, indices: Sequence[int], runner: str, out: list[ChunkResult]) -> None:
     """Episodes over `jobs` spawned processes, one task per episode (per batch with --batch); each
     finished task lands in `out` at once, so an interrupt keeps every finished episode."""
     cfg = ctx.config
     size = cfg.batch or 1
-    tasks = [indices[i : i + size] for i in range(0, len(indices), size)]
-    executor = LocalProcessExecutor(min(cfg.jobs, len(tasks)), _init_worker,
+    tasks = (list(indices[i : i + size]) for i in range(0, len(indices), size))
+    executor = LocalProcessExecutor(min(cfg.jobs, -(-len(indices) // size)), _init_worker,
                                     (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner))
     with progress_bar(cfg.progress, len(indices), f"{runner} episodes ({executor.workers} workers)") as advance:
 
@@ -139,7 +139,7 @@ class EpisodeRunner:
         self.cand: Any = None
         self.saved = 0
 
-    def run(self, indices: list[int], chunk: ChunkResult, advance: Callable[[int], None]) -> None:
+    def run(self, indices: Sequence[int], chunk: ChunkResult, advance: Callable[[int], None]) -> None:
         """Run the episodes `indices` into `chunk`, which keeps every finished episode on a fault."""
         cfg = self.ctx.config
         case = self.ctx.case
@@ -205,7 +205,7 @@ def _quiet_close(adapter: Any) -> None:
         pass
 
 
-def _run_batched(runner: EpisodeRunner, indices: list[int], steps: int, tracker: LivenessTracker,
+def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, tracker: LivenessTracker,
                  chunk: ChunkResult, advance: Callable[[int], None]) -> None:
     from equivcheck.adapter import supports
 
@@ -215,7 +215,7 @@ def _run_batched(runner: EpisodeRunner, indices: list[int], steps: int, tracker:
         if cfg.deadline is not None and time.time() > cfg.deadline:
             chunk.budget_exhausted = True
             break
-        part = indices[lo : lo + cfg.batch]
+        part = list(indices[lo : lo + cfg.batch])
         seeds = [seeding.episode_seed(cfg.master_seed, i) for i in part]
         policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
