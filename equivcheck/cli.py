@@ -300,7 +300,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
     seed = _master_seed(args.seed if args.seed is not None else gate.seed)
     console = _console()
     console.print(f"equivcheck gate: {len(gate.pairs)} pairs, budget {budget:.0f}s, master seed {seed}", style="dim")
-    outcomes = run_gate(gate, budget, report_dir, seed)
+    outcomes = run_gate(gate, budget, report_dir, seed, setup_progress=_stderr_progress)
     table = Table(title="gate", show_edge=False)
     for col in ("pair", "tiers", "status", "divergences", "seconds", "report / first divergence"):
         table.add_column(col)

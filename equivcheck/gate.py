@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -116,8 +117,11 @@ def load_gate(path: Path) -> Gate:
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
-def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[PairOutcome]:
-    """Run every pair until the budget is spent; pairs not reached are 'not run' (exit 2)."""
+def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
+             setup_progress: Callable[[str], None] | None = None) -> list[PairOutcome]:
+    """Run every pair until the budget is spent; pairs not reached are 'not run' (exit 2).
+
+    `setup_progress` hears what a first-use install or build is doing."""
     from equivcheck import registry
     from equivcheck.outdir import write_reports_or_fallback
     from equivcheck.session import build_context, run_diff
@@ -135,7 +139,7 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[Pai
             config = RunConfig(tiers=pair.tiers, runner=pair.runner, episodes=pair.episodes, steps=pair.steps,
                                master_seed=seed, jobs=pair.jobs, batch=pair.batch, max_examples=pair.max_examples,
                                report_dir=report_dir, deadline=deadline, save_corpus=gate.save_corpus)
-            report = run_diff(build_context(case, pair.ref, pair.cand, config))
+            report = run_diff(build_context(case, pair.ref, pair.cand, config, setup_progress=setup_progress))
         except EquivcheckError as exc:
             outcomes.append(PairOutcome(label, pair.tiers, "error", 2, seconds=time.perf_counter() - start,
                                         detail=str(exc)))

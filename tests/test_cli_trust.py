@@ -290,3 +290,21 @@ def test_an_unknown_pair_names_the_cases_with_that_reference_and_that_candidate(
 
 def test_a_unique_pair_still_resolves() -> None:
     assert registry.find_case("toy-dice-ref", "toy-dice-cand").name == "toy-dice"
+
+
+def test_a_corpus_that_cannot_be_written_keeps_the_replay_file_elsewhere(capsys, monkeypatch, tmp_path: Path) -> None:
+    """A read-only corpus (an installed package, a file in the way) must not lose a found divergence."""
+    import tempfile
+    from dataclasses import replace
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    case = replace(registry.get_case("toy-walk"), name="walk-ro", corpus_dir=blocker / "corpus")
+    monkeypatch.setitem(registry._extra_cases, "walk-ro", case)
+    code, out, _ = run_cli(capsys, "diff", "--case", "walk-ro", "--ref", "toy-walk-ref", "--cand",
+                           "mut-walk-bump-free", "--episodes", "10", "--seed", "4", "--report-dir", str(tmp_path / "r"))
+    assert code == 1 and "DIVERGENT" in out
+    (path,) = (tmp_path / "r").glob("*.json")
+    saved = json.loads(path.read_text())["tiers"][0]["divergences"][0]["corpus_file"]
+    assert Path(saved).parent == Path(tempfile.gettempdir()) / "equivcheck-replays" and Path(saved).is_file()
+    assert f"repro: equivcheck replay {saved}" in out
