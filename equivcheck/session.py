@@ -12,6 +12,7 @@ from pathlib import Path
 
 from equivcheck.context import TIERS, RunConfig, RunContext, adapter_versions, build_context
 from equivcheck.errors import EquivcheckError, VacuousRunError
+from equivcheck.policies import describe as describe_policy
 from equivcheck.report.model import Report, TierResult
 from equivcheck.tiers import interaction, property as property_tier, rollout_driver, transfer
 
@@ -29,6 +30,10 @@ def run_diff(ctx: RunContext) -> Report:
         config={k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()},
         started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         known_differences=ctx.case.schema.describe_known(),
+        declared_skips=[skip.describe() for skip in ctx.case.declared_skips],
+        fields_compared=ctx.case.schema.describe_compared(),
+        fields_ignored=ctx.case.schema.describe_ignored(),
+        policy=describe_policy(ctx.case.policy) if "rollout" in cfg.tiers else "",
     )
     report.repro = ctx.diff_command()
     start = time.perf_counter()

@@ -100,7 +100,7 @@ class TestJson:
         data = load_json(path)
         assert data == strict_loads(to_json(report)) == report.to_dict()
         assert data["status"] == "divergent" and data["exit_code"] == 1
-        assert data["schema_version"] == REPORT_SCHEMA_VERSION == "1.0"
+        assert data["schema_version"] == REPORT_SCHEMA_VERSION == "1.1"
         clean = strict_loads(to_json(clean_report()))
         assert clean["status"] == "equivalent" and clean["exit_code"] == 0
 

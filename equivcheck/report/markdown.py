@@ -152,8 +152,10 @@ def tier_name(tier: TierResult) -> str:
 
 
 def tier_line(tier: TierResult) -> str:
-    """One line: status, episodes, steps, examples, fields, seconds, divergences."""
-    parts = []
+    """One line: status, items, episodes, steps, examples, fields, seconds, divergences, skipped items."""
+    if tier.status == "not applicable" and not tier.items_skipped:
+        return f"{tier_name(tier)}: NOT APPLICABLE"
+    parts = [f"{len(tier.items_run):,} item{'s' if len(tier.items_run) != 1 else ''}"] if tier.items_run else []
     if tier.episodes or tier.steps or not tier.examples:
         parts += [f"{tier.episodes:,} episodes", f"{tier.steps:,} steps"]
     if tier.examples:
@@ -161,6 +163,9 @@ def tier_line(tier: TierResult) -> str:
     parts += [f"{tier.fields:,} fields", f"{tier.seconds:.2f} s"]
     if tier.divergences:
         parts.append(f"{len(tier.divergences)} divergence{'s' if len(tier.divergences) != 1 else ''}")
+    if tier.items_skipped:
+        undeclared = len(tier.undeclared_skips())
+        parts.append(f"{len(tier.items_skipped)} skipped" + (f" ({undeclared} undeclared)" if undeclared else ""))
     return f"{tier_name(tier)}: {tier.status.upper()}: " + ", ".join(parts)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,19 @@ from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.shrink import ddmin
-from equivcheck.tiers.rollout import EpisodeResult, LivenessTracker, RawDivergence, replay_fails, run_batch, run_episode
+from equivcheck.tiers.rollout import (
+    CoverageCounter,
+    EpisodeResult,
+    LivenessTracker,
+    RawDivergence,
+    coverage_table,
+    headroom,
+    max_errors,
+    merge_max,
+    replay_fails,
+    run_batch,
+    run_episode,
+)
 
 
 @dataclass
@@ -28,6 +41,8 @@ class ChunkResult:
     liveness: list[Any] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    coverage: dict[str, int] = field(default_factory=dict)
+    max_errors: dict[str, float] = field(default_factory=dict)
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
@@ -41,6 +56,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     start = time.perf_counter()
     indices = list(range(cfg.episode_offset, cfg.episode_offset + episodes))
     tracker = LivenessTracker(case.liveness)
+    coverage: Counter[str] = Counter()
+    peak: dict[str, float] = {}
     chunks: list[ChunkResult] = []
     report.tiers.append(result)
     try:
@@ -61,11 +78,19 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                 tracker.merge(chunk.liveness)
             if chunk.error:
                 result.notes.append(chunk.error)
+            coverage.update(chunk.coverage)
+            merge_max(peak, chunk.max_errors)
         result.seconds = time.perf_counter() - start
+        result.ran("episodes", result.episodes)
+        if result.episodes < len(indices):
+            result.skip(f"{len(indices) - result.episodes} of {len(indices)} episodes",
+                        "; ".join(result.notes) or "stopped early")
         result.status = "divergent" if result.divergences else ("incomplete" if result.notes else "equivalent")
-        if result.episodes < len(indices) and not result.divergences:
-            result.status = "incomplete"
+        result.settle()
+        result.headroom = headroom(case.schema, peak)
         report.liveness = tracker.results()
+        if case.coverage is not None:
+            report.coverage = coverage_table(case.coverage_events, coverage)
     return result
 
 
@@ -98,13 +123,14 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
     case = ctx.case
     steps = cfg.steps if cfg.steps is not None else case.steps
     tracker = LivenessTracker(case.liveness)
+    coverage = CoverageCounter(case.coverage)
     start = time.perf_counter()
     ref = ctx.make_ref()
     cand = ctx.make_cand()
     try:
         with progress_bar(show_progress, len(indices), f"{runner} episodes") as advance:
             if cfg.batch:
-                _run_batched(ctx, indices, steps, tracker, chunk, ref, cand, advance)
+                _run_batched(ctx, indices, steps, tracker, chunk, ref, cand, advance, coverage)
             else:
                 for index in indices:
                     if cfg.deadline is not None and time.time() > cfg.deadline:
@@ -112,7 +138,9 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
                         break
                     seed = seeding.episode_seed(cfg.master_seed, index)
                     policy = case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, index))
-                    ep = run_episode(ref, cand, case.schema, seed, policy, steps, runner, tracker, cfg.track_errors)
+                    ep = run_episode(ref, cand, case.schema, seed, policy, steps, runner, tracker, cfg.track_errors,
+                                     coverage=coverage)
+                    merge_max(chunk.max_errors, max_errors(ep.error_curve))
                     chunk.episodes += 1
                     chunk.steps += ep.steps
                     if ep.divergences:
@@ -122,6 +150,7 @@ def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: b
                     advance(1)
     finally:
         chunk.liveness = tracker.state
+        chunk.coverage = dict(coverage.counts)
         chunk.seconds = time.perf_counter() - start
         for adapter in (ref, cand):
             try:
@@ -150,7 +179,7 @@ def _quiet_close(adapter: Any) -> None:
 
 
 def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: LivenessTracker,
-                 chunk: ChunkResult, ref: Any, cand: Any, advance: Any) -> None:
+                 chunk: ChunkResult, ref: Any, cand: Any, advance: Any, coverage: CoverageCounter | None = None) -> None:
     from equivcheck.adapter import supports
 
     cfg = ctx.config
@@ -160,11 +189,12 @@ def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: Liven
         policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
         try:
-            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker)
+            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker, coverage)
         finally:
             if isinstance(refs, list):
                 for extra in refs[1:]:
                     _quiet_close(extra)
+        merge_max(chunk.max_errors, outcome.max_errors)
         for index, seed, ep in zip(part, seeds, outcome.results, strict=True):
             chunk.episodes += 1
             chunk.steps += ep.steps
