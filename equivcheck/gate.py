@@ -6,11 +6,13 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.context import TIERS, RunConfig
+from equivcheck.report.model import Report
 
-PAIR_KEYS = {"case", "ref", "cand", "tiers", "episodes", "steps", "runner", "jobs", "batch", "max_examples"}
+PAIR_KEYS = {"case", "ref", "cand", "tiers", "episodes", "steps", "runner", "jobs", "batch", "max_examples", "items"}
 
 
 @dataclass
@@ -27,6 +29,8 @@ class GatePair:
     jobs: int = 1
     batch: int = 0
     max_examples: int | None = None
+    items: dict[str, Any] | None = None
+    """Pinned items per tier (`[pair.items]`): a list of names that must run, or a table name -> least count."""
 
 
 @dataclass
@@ -76,12 +80,40 @@ def load_gate(path: Path) -> Gate:
         bad = [t for t in tiers if t not in TIERS]
         if bad:
             raise UsageError(f"{path}: pair {i + 1}: unknown tier(s) {', '.join(bad)}")
+        if "items" in raw:
+            _check_pins(raw["items"], tiers, f"{path}: pair {i + 1}")
         pairs.append(GatePair(**{**raw, "tiers": tiers}))
     unknown = set(data) - {"pair", "budget", "report_dir", "seed", "save_corpus"}
     if unknown:
         raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     return Gate(pairs, float(data.get("budget", 300.0)), Path(data.get("report_dir", "reports/gate")),
                 data.get("seed"), bool(data.get("save_corpus", True)))
+
+
+def _check_pins(pins: Any, tiers: tuple[str, ...], where: str) -> None:
+    """A `[pair.items]` table: tier -> list of item names, or tier -> table of name -> least count."""
+    if not isinstance(pins, dict):
+        raise UsageError(f"{where}: 'items' must be a table of tier = [names] or tier = {{ name = count }}")
+    for tier, pin in pins.items():
+        if tier not in tiers:
+            raise UsageError(f"{where}: items pins tier '{tier}', which the pair does not run ({', '.join(tiers)})")
+        names_ok = isinstance(pin, list) and all(isinstance(n, str) for n in pin)
+        counts_ok = isinstance(pin, dict) and all(isinstance(v, int) and v >= 0 for v in pin.values())
+        if not (names_ok or counts_ok):
+            raise UsageError(f"{where}: items.{tier} must be a list of names or a table of name = count")
+
+
+def missing_items(report: Report, pins: dict[str, Any]) -> list[str]:
+    """The pinned items this report's tiers did not run (or ran fewer times than pinned), one text each."""
+    ran = {t.tier: t.items_run for t in report.tiers}
+    missing = []
+    for tier, pin in pins.items():
+        wanted = dict.fromkeys(pin, 1) if isinstance(pin, list) else pin
+        got = ran.get(tier, {})
+        for name, count in wanted.items():
+            if got.get(name, 0) < count:
+                missing.append(f"{tier} '{name}' ran {got.get(name, 0)} of {count}")
+    return missing
 
 
 def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[PairOutcome]:
@@ -108,6 +140,13 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int) -> list[Pai
             outcomes.append(PairOutcome(label, pair.tiers, "error", 2, seconds=time.perf_counter() - start,
                                         detail=str(exc)))
             continue
+        missing = missing_items(report, pair.items or {})
+        if missing:
+            text = f"covered less than the gate pins: {'; '.join(missing)}"
+            if report.status == "divergent":
+                report.tiers[-1].notes.append(text)
+            else:
+                report.error = f"{report.error}; not certified: {text}" if report.error else f"not certified: {text}"
         paths = write_reports(report, report_dir)
         divs = report.divergences
         detail = divs[0].headline() + f" | repro: {divs[0].repro}" if divs else (report.error or str(paths["md"]))

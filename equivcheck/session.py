@@ -15,6 +15,7 @@ from equivcheck.errors import EquivcheckError, VacuousRunError
 from equivcheck.policies import describe as describe_policy
 from equivcheck.report.model import Report, TierResult
 from equivcheck.tiers import interaction, property as property_tier, rollout_driver, transfer
+from equivcheck.tiers.items import not_reached
 
 __all__ = ["TIERS", "RunConfig", "RunContext", "adapter_versions", "build_context", "run_diff"]
 
@@ -67,5 +68,9 @@ def run_diff(ctx: RunContext) -> Report:
     except Exception as exc:  # noqa: BLE001 - an unexpected fault must not lose the finished work
         report.error = f"internal error: {type(exc).__name__}: {exc}"
     finally:
+        reached = {t.tier for t in report.tiers}
+        for tier in cfg.tiers:
+            if tier not in reached:
+                report.tiers.append(not_reached(ctx.case, tier, report.error or "the run stopped before this tier"))
         report.seconds = time.perf_counter() - start
     return report

@@ -189,6 +189,21 @@ class Report:
             return "error"
         return "equivalent"
 
+    def items_pin(self) -> dict[str, Any]:
+        """The items each tier ran, in the form a gate file pins them (`[pair.items]`).
+
+        L1/L2/L4 items pin by name (each must run again); the rollout tier pins its episode count.
+        """
+        pins: dict[str, Any] = {}
+        for tier in self.tiers:
+            if not tier.items_run:
+                continue
+            if tier.tier == "rollout":
+                pins[tier.tier] = dict(tier.items_run)
+            else:
+                pins[tier.tier] = list(tier.items_run)
+        return pins
+
     @property
     def exit_code(self) -> int:
         """0 equivalent, 1 divergence, 2 error."""

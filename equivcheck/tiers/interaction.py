@@ -25,7 +25,7 @@ from equivcheck.policies import ReplayPolicy, from_plain, to_plain
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.schema import Schema
 from equivcheck.context import RunContext
-from equivcheck.tiers.items import select
+from equivcheck.tiers.items import STATEFUL, select
 from equivcheck.tiers.rollout import _with_step, run_episode
 
 
@@ -148,10 +148,6 @@ def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: 
     except AssertionError:
         return dict(failure), runs[0]
     return None, runs[0]
-
-
-STATEFUL = "stateful search"
-"""The interaction tier's item name for the Hypothesis stateful search (its count: state-machine runs)."""
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:

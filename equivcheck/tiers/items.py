@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from equivcheck.case import Case
 from equivcheck.context import RunContext
 from equivcheck.report.model import TierResult
+
+STATEFUL = "stateful search"
+"""The interaction tier's item name for the Hypothesis stateful search (its count: state-machine runs)."""
 
 
 def select(ctx: RunContext, tier: str, items: Sequence[Any], result: TierResult) -> list[Any]:
@@ -39,3 +43,26 @@ def skip_rest(result: TierResult, items: Sequence[Any], reason: str) -> None:
     """Record every item of `items` as skipped for `reason` (undeclared: the tier is not certified)."""
     for item in items:
         result.skip(item.name, reason)
+
+
+def case_items(case: Case, tier: str) -> list[str]:
+    """The names of the items `tier` would run for `case` (before any skip): for tiers the run never reached."""
+    if tier == "property":
+        return [i.name for i in [*case.components, *case.invariants]]
+    if tier == "interaction":
+        return [s.name for s in case.scenarios] + ([STATEFUL] if case.scenarios else [])
+    if tier == "rollout":
+        return ["episodes"]
+    if tier == "transfer":
+        return ["trained on ref", "trained on cand"] if case.transfer is not None else []
+    return []
+
+
+def not_reached(case: Case, tier: str, reason: str) -> TierResult:
+    """A tier the run never started: every item it would have run is listed as skipped for `reason`."""
+    result = TierResult(tier=tier, status="incomplete", notes=[f"not run: {reason}"])
+    for name in case_items(case, tier):
+        result.skip(name, reason)
+    if not result.items_skipped:
+        result.status = "not applicable"
+    return result
