@@ -233,7 +233,8 @@ def test_headroom_is_the_largest_error_against_the_tolerance(runner: str) -> Non
 
 
 def test_fields_compared_and_ignored_with_reasons() -> None:
-    report = run("test-walk-ignores", "toy-walk-cand", ("rollout",), episodes=5)
+    report = run("test-walk-ignores", "toy-walk-cand", ("rollout",))
+    assert report.exit_code == 0, report.error
     compared = [f["field"] for f in report.fields_compared]
     assert "bumps" not in compared and {"x", "t", "total", "reward"} <= set(compared)
     assert report.fields_ignored == [{"field": "bumps", "id": "bump-count", "reason": "counted differently"}]

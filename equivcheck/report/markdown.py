@@ -360,8 +360,22 @@ def pin_toml(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _skipped(report: Report) -> list[str]:
+    """Every item that did not run, tier by tier, with its reason."""
+    lines = []
+    for tier in report.tiers:
+        lines += [f"- {tier_name(tier)}: skipped {_code(s.item)} ({s.kind}): {_cell(s.reason)}" for s in tier.items_skipped]
+    return ["Items not run:", "", *lines, ""] if lines else []
+
+
 def _certified(report: Report) -> list[str]:
-    """What the run compared and how close it came: fields, policy, headroom, items, coverage, declared limits."""
+    """What the run compared and how close it came: fields, policy, headroom, items, coverage, declared limits.
+
+    In full for an equivalent report; otherwise (the divergence comes first) only the items that did not run.
+    """
+    if report.status != "equivalent":
+        return _skipped(report) + ["_What was compared (fields, policy, headroom, items, coverage): "
+                                   "see the JSON or HTML report._"]
     lines: list[str] = []
     if report.fields_compared:
         names = [f["field"] for f in report.fields_compared]
