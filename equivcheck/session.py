@@ -53,6 +53,9 @@ def run_diff(ctx: RunContext) -> Report:
             result = runners[tier](ctx, report)
             if not any(t is result for t in report.tiers):
                 report.tiers.append(result)
+        if report.tiers and all(t.status == "not applicable" for t in report.tiers):
+            raise VacuousRunError(f"case '{ctx.case.name}' has nothing to run in tier(s) {', '.join(cfg.tiers)} "
+                                  f"for '{ctx.cand_name}'; nothing was certified")
         unmet = [name for name, ok in report.liveness.items() if not ok]
         if unmet and not report.divergences:
             raise VacuousRunError(

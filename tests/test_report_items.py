@@ -132,6 +132,9 @@ def test_a_case_without_l1_l2_items_shows_those_tiers_not_applicable() -> None:
     assert [t.tier for t in report.tiers] == list(DEFAULT_TIERS)
     assert [t.status for t in report.tiers] == ["not applicable", "not applicable", "equivalent"]
     assert report.exit_code == 0
+    nothing = run("test-walk-bare", "toy-walk-cand", ("property", "interaction"))
+    assert nothing.exit_code == 2 and "nothing was certified" in nothing.error
+    assert [t.status for t in nothing.tiers] == ["not applicable", "not applicable"]
 
 
 # ---------------------------------------------------------------- gate pins
