@@ -124,7 +124,6 @@ def coverage_table(events: Sequence[str], counts: Mapping[str, int]) -> dict[str
     return table
 
 
-
 def is_illegal(action: Any, mask: Any) -> bool:
     """True when a discrete action (or a joint one, one row of the mask per player) is masked out."""
     mask = np.asarray(mask, bool)
