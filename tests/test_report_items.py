@@ -233,6 +233,8 @@ def test_headroom_is_the_largest_error_against_the_tolerance(runner: str) -> Non
     data = report.to_dict()["tiers"][0]["headroom"]["pos"]
     assert data["tolerance"] == 1e-5 and 0.18 < data["used"] < 0.23
     assert "| `pos` | atol=1e-05 rtol=0 |" in to_markdown(report)
+    html = to_html(report)
+    assert '<table class="headroom">' in html and "<h3>Items run</h3>" in html and "What was compared" in html
 
 
 def test_fields_compared_and_ignored_with_reasons() -> None:
