@@ -19,7 +19,7 @@ from equivcheck import __version__
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.outdir import check_writable, write_reports_or_fallback
 from equivcheck.report.model import Report
-from equivcheck.context import TIERS, RunConfig
+from equivcheck.context import DEFAULT_TIERS, TIERS, RunConfig
 
 DEFAULT_REPORT_DIR = Path("reports")
 
@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--ref", required=True, help="reference adapter name")
     diff.add_argument("--cand", required=True, help="candidate adapter name")
     diff.add_argument("--case", help="case name (default: the case whose reference is --ref)")
-    diff.add_argument("--tier", type=_tiers, default=("rollout",), help="property,interaction,rollout,transfer or all")
+    diff.add_argument("--tier", type=_tiers, default=DEFAULT_TIERS,
+                      help="property,interaction,rollout,transfer or all (default: all but transfer)")
     diff.add_argument("--episodes", type=_positive, help="episodes (default: the case's)")
     diff.add_argument("--steps", type=_positive, help="steps per episode (default: the case's)")
     diff.add_argument("--episode", type=int, help="run only episode K of the master seed (a repro of one episode)")
@@ -249,19 +250,32 @@ def finish(report: Report, report_dir: Path, console: Any, stem: str | None = No
 
 
 def print_summary(report: Report, console: Any) -> None:
-    """Verdict, a table of tiers, and the first divergence with its repro command."""
+    """Verdict, the tiers (a table, or one line each where the terminal is narrower than the table), the first
+    divergence with its repro. A tier's status always reads in full."""
+    from rich.markup import escape
     from rich.table import Table
 
+    from equivcheck.report.markdown import tier_line
+
     table = Table(show_edge=False)
-    for col in ("tier", "runner", "status", "episodes", "steps", "examples", "fields", "seconds"):
-        table.add_column(col, justify="right" if col not in ("tier", "runner", "status") else "left")
+    table.add_column("tier", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("runner")
+    for col in ("items", "episodes", "steps", "examples", "fields", "seconds"):
+        table.add_column(col, justify="right")
     for t in report.tiers:
-        table.add_row(t.tier, t.runner, t.status, str(t.episodes), str(t.steps), str(t.examples), str(t.fields),
-                      f"{t.seconds:.2f}")
-    console.print(table)
+        table.add_row(t.tier, t.status, t.runner, str(len(t.items_run)), str(t.episodes), str(t.steps),
+                      str(t.examples), str(t.fields), f"{t.seconds:.2f}")
+    if console.measure(table, options=console.options.update_width(1 << 16)).maximum <= console.width:
+        console.print(table)
+    else:
+        for t in report.tiers:
+            console.print(escape(tier_line(t)))
     for t in report.tiers:
         for note in t.notes:
             console.print(f"  note ({t.tier}): {note}")
+        for skip in t.undeclared_skips():
+            console.print(f"  [yellow]not run[/yellow] ({t.tier}): {skip.item}: {skip.reason}")
     colour = {"equivalent": "green", "divergent": "red"}.get(report.status, "yellow")
     console.print(f"[bold {colour}]{report.status.upper()}[/bold {colour}]: {report.ref} vs {report.cand} "
                   f"(case {report.case}, master seed {report.master_seed}, {report.seconds:.1f}s)")

@@ -17,13 +17,15 @@ from equivcheck.errors import SetupError
 from equivcheck.report.model import Divergence, Shrink
 
 TIERS = ("property", "interaction", "rollout", "transfer")
+DEFAULT_TIERS = ("property", "interaction", "rollout")
+"""Every tier but transfer: L1 and L2 catch what rollouts rarely reach; L4 trains policies (minutes)."""
 
 
 @dataclass
 class RunConfig:
     """What to run and how much of it. None means the case's default."""
 
-    tiers: tuple[str, ...] = ("rollout",)
+    tiers: tuple[str, ...] = DEFAULT_TIERS
     runner: str | None = None
     episodes: int | None = None
     steps: int | None = None

@@ -8,12 +8,13 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from equivcheck.context import TIERS, RunConfig
 from equivcheck.errors import EquivcheckError, UsageError
+from equivcheck.report.model import Report
 from equivcheck.validation import describe, read_text
 
 
@@ -31,6 +32,8 @@ class GatePair:
     jobs: int = 1
     batch: int = 0
     max_examples: int | None = None
+    items: dict[str, Any] | None = None
+    """Pinned items per tier (`[pair.items]`): a list of names that must run, or a table name -> least count."""
 
 
 @dataclass
@@ -76,6 +79,7 @@ class PairSchema(BaseModel):
     jobs: Positive = 1
     batch: Annotated[int, Field(ge=0)] = 0
     max_examples: Positive | None = None
+    items: dict[str, list[Name] | dict[str, Annotated[int, Field(ge=0)]]] | None = None
 
     @field_validator("tiers")
     @classmethod
@@ -86,6 +90,14 @@ class PairSchema(BaseModel):
         if bad:
             raise ValueError(f"unknown tier(s) {', '.join(map(repr, bad))}; choose from {', '.join(TIERS)} or all")
         return tiers
+
+    @model_validator(mode="after")
+    def _pins(self) -> PairSchema:
+        tiers = list(TIERS) if self.tiers == ["all"] else self.tiers
+        for tier in self.items or {}:
+            if tier not in tiers:
+                raise ValueError(f"items pins tier '{tier}', which the pair does not run ({', '.join(tiers)})")
+        return self
 
 
 class GateSchema(BaseModel):
@@ -117,6 +129,19 @@ def load_gate(path: Path) -> Gate:
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
+def missing_items(report: Report, pins: dict[str, Any]) -> list[str]:
+    """The pinned items this report's tiers did not run (or ran fewer times than pinned), one text each."""
+    ran = {t.tier: t.items_run for t in report.tiers}
+    missing = []
+    for tier, pin in pins.items():
+        wanted = dict.fromkeys(pin, 1) if isinstance(pin, list) else pin
+        got = ran.get(tier, {})
+        for name, count in wanted.items():
+            if got.get(name, 0) < count:
+                missing.append(f"{tier} '{name}' ran {got.get(name, 0)} of {count}")
+    return missing
+
+
 def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
              setup_progress: Callable[[str], None] | None = None) -> list[PairOutcome]:
     """Run every pair until the budget is spent; pairs not reached are 'not run' (exit 2).
@@ -144,6 +169,13 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
             outcomes.append(PairOutcome(label, pair.tiers, "error", 2, seconds=time.perf_counter() - start,
                                         detail=str(exc)))
             continue
+        missing = missing_items(report, pair.items or {})
+        if missing:
+            text = f"covered less than the gate pins: {'; '.join(missing)}"
+            if report.status == "divergent":
+                report.tiers[-1].notes.append(text)
+            else:
+                report.error = f"{report.error}; not certified: {text}" if report.error else f"not certified: {text}"
         paths = write_reports_or_fallback(report, report_dir, warn=_warn)
         divs = report.divergences
         detail = divs[0].headline() + f" | repro: {divs[0].repro}" if divs else (report.error or str(paths.get("md", "")))

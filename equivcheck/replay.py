@@ -29,8 +29,11 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None,
                         setup_progress=setup_progress)
     ctx.replay_path = str(path)
     report = Report(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, master_seed=entry.master_seed or 0,
-                    config={"replay": str(path)}, repro=f"equivcheck replay {path}")
-    result = TierResult(tier=entry.tier, runner=entry.runner)
+                    config={"replay": str(path)}, repro=f"equivcheck replay {path}",
+                    known_differences=case.schema.describe_known(), fields_compared=case.schema.describe_compared(),
+                    fields_ignored=case.schema.describe_ignored())
+    result = TierResult(tier=entry.tier, runner=entry.runner,
+                        fields=1 if entry.tier == "property" else len(case.schema.compared_fields))
     start = time.perf_counter()
     if entry.tier == "property":
         items = {i.name: i for i in list(case.components) + list(case.invariants)}

@@ -39,7 +39,7 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     env = dict(os.environ, EQUIVCHECK_PLUGINS="tests.mutants,tests.slow_pair", PYTHONPATH=str(ROOT),
                EQUIVCHECK_TEST_MARKERS=str(markers), COLUMNS="200")
     cmd = [sys.executable, "-m", "equivcheck.cli", "diff", "--case", "toy-walk", "--ref", "slow-walk-ref",
-           "--cand", "toy-walk-cand", "--episodes", str(EPISODES), "--seed", "5", "--jobs", "2", "--no-corpus",
+           "--cand", "toy-walk-cand", "--tier", "rollout", "--episodes", str(EPISODES), "--seed", "5", "--jobs", "2", "--no-corpus",
            "--quiet", "--report-dir", str(tmp_path / "r")]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -85,7 +85,7 @@ def _interrupt_and_check(proc: subprocess.Popen, markers: Path, tmp_path: Path, 
     assert elapsed < PROMPT_SECONDS
     (path,) = (tmp_path / "r").glob("*.json")
     data = json.loads(path.read_text())
-    tier = data["tiers"][0]
+    (tier,) = [t for t in data["tiers"] if t["tier"] == "rollout"]
     resets = len(list(markers.iterdir()))
     assert data["status"] == "error" and "interrupted" in data["error"]
     # finished episodes are reported: at least half of those seen before the interrupt (a result on

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,19 @@ from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.shrink import ddmin
-from equivcheck.tiers.rollout import EpisodeResult, LivenessTracker, RawDivergence, replay_fails, run_batch, run_episode
+from equivcheck.tiers.rollout import (
+    CoverageCounter,
+    EpisodeResult,
+    LivenessTracker,
+    RawDivergence,
+    coverage_table,
+    headroom,
+    max_errors,
+    merge_max,
+    replay_fails,
+    run_batch,
+    run_episode,
+)
 
 
 @dataclass
@@ -30,6 +43,8 @@ class ChunkResult:
     seconds: float = 0.0
     error: str | None = None
     budget_exhausted: bool = False
+    coverage: dict[str, int] = field(default_factory=dict)
+    max_errors: dict[str, float] = field(default_factory=dict)
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
@@ -47,6 +62,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     start = time.perf_counter()
     indices = range(cfg.episode_offset, cfg.episode_offset + episodes)
     tracker = LivenessTracker(case.liveness)
+    coverage: Counter[str] = Counter()
+    peak: dict[str, float] = {}
     chunks: list[ChunkResult] = []
     report.tiers.append(result)
     try:
@@ -72,14 +89,22 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                 tracker.merge(chunk.liveness)
             if chunk.error:
                 result.notes.append(chunk.error)
+            coverage.update(chunk.coverage)
+            merge_max(peak, chunk.max_errors)
         if any(chunk.budget_exhausted for chunk in chunks):
             result.notes.append(f"budget exhausted: {result.episodes} of {len(indices)} episodes ran")
         result.divergences.sort(key=lambda d: (d.episode, d.step))
         result.seconds = time.perf_counter() - start
+        result.ran("episodes", result.episodes)
+        if result.episodes < len(indices):
+            result.skip(f"{len(indices) - result.episodes} of {len(indices)} episodes",
+                        "; ".join(result.notes) or "stopped early")
         result.status = "divergent" if result.divergences else ("incomplete" if result.notes else "equivalent")
-        if result.episodes < len(indices) and not result.divergences:
-            result.status = "incomplete"
+        result.settle()
+        result.headroom = headroom(case.schema, peak)
         report.liveness = tracker.results()
+        if case.coverage is not None:
+            report.coverage = coverage_table(case.coverage_events, coverage)
     return result
 
 
@@ -145,6 +170,7 @@ class EpisodeRunner:
         case = self.ctx.case
         steps = cfg.steps if cfg.steps is not None else case.steps
         tracker = LivenessTracker(case.liveness)
+        coverage = CoverageCounter(case.coverage)
         start = time.perf_counter()
         try:
             if self.ref is None:
@@ -152,7 +178,7 @@ class EpisodeRunner:
             if self.cand is None:
                 self.cand = self.ctx.make_cand()
             if cfg.batch:
-                _run_batched(self, indices, steps, tracker, chunk, advance)
+                _run_batched(self, indices, steps, tracker, chunk, advance, coverage)
                 return
             for index in indices:
                 if cfg.deadline is not None and time.time() > cfg.deadline:
@@ -161,7 +187,8 @@ class EpisodeRunner:
                 seed = seeding.episode_seed(cfg.master_seed, index)
                 policy = case.make_policy(self.ref.action_space, seeding.policy_rng(cfg.master_seed, index))
                 ep = run_episode(self.ref, self.cand, case.schema, seed, policy, steps, self.runner, tracker,
-                                 cfg.track_errors)
+                                 cfg.track_errors, coverage=coverage)
+                merge_max(chunk.max_errors, max_errors(ep.error_curve))
                 chunk.episodes += 1
                 chunk.steps += ep.steps
                 if ep.divergences:
@@ -170,6 +197,7 @@ class EpisodeRunner:
                 advance(1)
         finally:
             chunk.liveness = tracker.state
+            chunk.coverage = dict(coverage.counts)
             chunk.seconds += time.perf_counter() - start
 
     def contextualise(self, ep: EpisodeResult, index: int, seed: int, runner: str) -> list[Divergence]:
@@ -206,7 +234,7 @@ def _quiet_close(adapter: Any) -> None:
 
 
 def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, tracker: LivenessTracker,
-                 chunk: ChunkResult, advance: Callable[[int], None]) -> None:
+                 chunk: ChunkResult, advance: Callable[[int], None], coverage: CoverageCounter | None = None) -> None:
     from equivcheck.adapter import supports
 
     ctx, ref, cand = runner.ctx, runner.ref, runner.cand
@@ -220,11 +248,12 @@ def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, trac
         policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
         try:
-            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker)
+            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker, coverage)
         finally:
             if isinstance(refs, list):
                 for extra in refs[1:]:
                     _quiet_close(extra)
+        merge_max(chunk.max_errors, outcome.max_errors)
         for index, seed, ep in zip(part, seeds, outcome.results, strict=True):
             chunk.episodes += 1
             chunk.steps += ep.steps
