@@ -186,7 +186,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     for name in names:
         start = time.perf_counter()
         try:
-            registry.setup_adapter(name, progress=lambda message, name=name: console.print(f"setup {name}: {message}"))
+            registry.setup_adapter(name, progress=_labelled_printer(console, f"setup {name}: "))
         except EquivcheckError as exc:
             failed.append(name)
             _error(f"setup {name}: {exc}")
@@ -196,6 +196,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
         _error(f"setup failed for {', '.join(failed)}")
         return 2
     return 0
+
+
+def _labelled_printer(console: Any, label: str) -> Any:
+    """A progress callable printing `label` + each line as plain text (a pip or npm line may hold brackets)."""
+    return lambda message: console.print(label + message, markup=False, highlight=False)
 
 
 def _master_seed(seed: int | None) -> int:

@@ -1,14 +1,16 @@
 """LocalProcessExecutor: tasks in spawned worker processes, results as they finish, prompt stop.
 
 Workers ignore SIGINT: Ctrl-C (to the whole process group, or SIGINT to the parent alone) is
-handled by the parent, which cancels the queued tasks and terminates the workers, so finished
-results are kept and nothing plays on after the interrupt.
+handled by the parent. It sets a stop event that running tasks poll between their items (so a
+task returns what it finished), collects those partial results for up to RETURN_SECONDS, then
+terminates the workers: finished work is kept and nothing plays on after the interrupt.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,12 +20,23 @@ from equivcheck.errors import WorkerError
 
 POLL_SECONDS = 0.2
 """How often the parent wakes while waiting for results (an interrupt is seen within this)."""
-STOP_GRACE_SECONDS = 5.0
+RETURN_SECONDS = 3.0
+"""After an interrupt, how long running tasks get to return what they finished."""
+KILL_SECONDS = 5.0
 """How long a terminated worker gets to exit before it is killed."""
 
+_stop_event: Any = None
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+
+def stop_requested() -> bool:
+    """True inside a worker once the parent asked the running tasks to return early (never in the parent)."""
+    return _stop_event is not None and _stop_event.is_set()
+
+
+def _start_worker(stop: Any, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    global _stop_event
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _stop_event = stop
     if initializer is not None:
         initializer(*initargs)
 
@@ -40,13 +53,16 @@ class LocalProcessExecutor:
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any], on_result: Callable[[Any], bool | None]) -> None:
         """Run `fn` on every task, at most `in_flight` queued at a time; each result goes to `on_result`
-        in completion order. A task's exception is raised here; a worker that dies is a WorkerError."""
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.initializer, self.initargs))
+        in completion order. A task's exception is raised here; a worker that dies is a WorkerError.
+        On an interrupt, running tasks' partial results still reach `on_result` before it is re-raised."""
+        context = mp.get_context("spawn")
+        stop = context.Event()
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(stop, self.initializer, self.initargs))
+        pending: set[Future[Any]] = set()
         finished = False
         try:
             todo = iter(tasks)
-            pending: set[Future[Any]] = set()
 
             def refill() -> None:
                 while len(pending) < self.in_flight:
@@ -57,19 +73,16 @@ class LocalProcessExecutor:
 
             refill()
             while pending:
-                done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool as exc:
-                        raise WorkerError(
-                            "a worker process died (a backend crashed hard: a segfault or out of memory); "
-                            "rerun with --jobs 1 to see which side"
-                        ) from exc
-                    if on_result(result) is False:
+                    pending.discard(fut)
+                    if on_result(_result(fut)) is False:
                         return
                 refill()
             finished = True
+        except KeyboardInterrupt:
+            _collect_partial(pending, stop, on_result)
+            raise
         finally:
             if finished:
                 pool.shutdown(wait=True)
@@ -80,6 +93,32 @@ class LocalProcessExecutor:
 _END = object()
 
 
+def _result(fut: Future[Any]) -> Any:
+    try:
+        return fut.result()
+    except BrokenProcessPool as exc:
+        raise WorkerError(
+            "a worker process died (a backend crashed hard: a segfault or out of memory); "
+            "rerun with --jobs 1 to see which side"
+        ) from exc
+
+
+def _collect_partial(pending: set[Future[Any]], stop: Any, on_result: Callable[[Any], bool | None]) -> None:
+    """Ask running tasks to return early and hand their results over, for at most RETURN_SECONDS."""
+    stop.set()
+    for fut in pending:
+        fut.cancel()
+    deadline = time.monotonic() + RETURN_SECONDS
+    live = {f for f in pending if not f.cancelled()}
+    while live and time.monotonic() < deadline:
+        done, live = wait(live, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
+        for fut in done:
+            try:
+                on_result(fut.result())
+            except Exception:  # noqa: BLE001, S112 - a task that failed while stopping adds nothing
+                continue
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel what is queued and terminate the workers now (what they were running is abandoned)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -88,7 +127,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
-        proc.join(STOP_GRACE_SECONDS)
+        proc.join(KILL_SECONDS)
         if proc.is_alive():
             proc.kill()
-            proc.join(STOP_GRACE_SECONDS)
+            proc.join(KILL_SECONDS)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import atexit
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from equivcheck import seeding
 from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.corpus import ReplayFile
-from equivcheck.executors.local import LocalProcessExecutor
+from equivcheck.executors.local import LocalProcessExecutor, stop_requested
 from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
@@ -51,7 +51,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     """The rollout tier: lockstep or inject over `episodes` episodes; liveness is recorded in the report.
 
     Whatever stops the run (an interrupt, a fault, the budget), the episodes that finished are in
-    the result: with --jobs each finished episode reaches the parent as soon as it is done.
+    the result: with --jobs each finished task reaches the parent at once, and an interrupt asks
+    the running tasks for the episodes they finished before their workers are stopped.
     """
     cfg = ctx.config
     case = ctx.case
@@ -109,21 +110,51 @@ def run(ctx: RunContext, report: Report) -> TierResult:
 
 
 def _run_parallel(ctx: RunContext, indices: Sequence[int], runner: str, out: list[ChunkResult]) -> None:
-    """Episodes over `jobs` spawned processes, one task per episode (per batch with --batch); each
-    finished task lands in `out` at once, so an interrupt keeps every finished episode."""
+    """Episodes over `jobs` spawned processes in small tasks (TaskSizer); each finished task lands
+    in `out` at once, and an interrupt collects the running tasks' finished episodes too."""
     cfg = ctx.config
-    size = cfg.batch or 1
-    tasks = (list(indices[i : i + size]) for i in range(0, len(indices), size))
-    executor = LocalProcessExecutor(min(cfg.jobs, -(-len(indices) // size)), _init_worker,
+    sizer = TaskSizer(indices, cfg.batch)
+    executor = LocalProcessExecutor(min(cfg.jobs, len(indices)), _init_worker,
                                     (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner))
     with progress_bar(cfg.progress, len(indices), f"{runner} episodes ({executor.workers} workers)") as advance:
 
         def collect(chunk: ChunkResult) -> bool:
             out.append(chunk)
+            sizer.observe(chunk)
             advance(chunk.episodes)
             return not chunk.budget_exhausted
 
-        executor.run(_run_task, tasks, collect)
+        executor.run(_run_task, sizer.tasks(), collect)
+
+
+TASK_SECONDS = 0.25
+"""Aimed length of one --jobs task: long enough that fast episodes do not pay a round trip each."""
+MAX_TASK_EPISODES = 64
+
+
+class TaskSizer:
+    """Episodes per --jobs task: one at first, then as many as take about TASK_SECONDS at the
+    measured speed (a --batch task is one batch)."""
+
+    def __init__(self, indices: Sequence[int], batch: int) -> None:
+        self.indices = indices
+        self.batch = batch
+        self.size = 1
+
+    def tasks(self) -> Iterator[list[int]]:
+        """The tasks, cut lazily so each uses the size measured so far."""
+        start = 0
+        while start < len(self.indices):
+            size = self.batch or self.size
+            yield list(self.indices[start : start + size])
+            start += size
+
+    def observe(self, chunk: ChunkResult) -> None:
+        """Update the size from a finished task's seconds per episode."""
+        if self.batch or not chunk.episodes:
+            return
+        per_episode = max(chunk.seconds / chunk.episodes, 1e-6)
+        self.size = max(1, min(MAX_TASK_EPISODES, int(TASK_SECONDS / per_episode)))
 
 
 _worker_args: tuple[Any, ...] = ()
@@ -181,6 +212,8 @@ class EpisodeRunner:
                 _run_batched(self, indices, steps, tracker, chunk, advance, coverage)
                 return
             for index in indices:
+                if stop_requested():
+                    break
                 if cfg.deadline is not None and time.time() > cfg.deadline:
                     chunk.budget_exhausted = True
                     break
@@ -240,6 +273,8 @@ def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, trac
     ctx, ref, cand = runner.ctx, runner.ref, runner.cand
     cfg = ctx.config
     for lo in range(0, len(indices), cfg.batch):
+        if stop_requested():
+            break
         if cfg.deadline is not None and time.time() > cfg.deadline:
             chunk.budget_exhausted = True
             break
