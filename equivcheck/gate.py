@@ -91,28 +91,44 @@ def load_gate(path: Path) -> Gate:
 
 
 def _check_pins(pins: Any, tiers: tuple[str, ...], where: str) -> None:
-    """A `[pair.items]` table: tier -> list of item names, or tier -> table of name -> least count."""
+    """A `[pair.items]` table: tier -> list of item names or table of name -> least count; `fields` -> least
+    number of compared fields; `liveness` -> condition names."""
     if not isinstance(pins, dict):
         raise UsageError(f"{where}: 'items' must be a table of tier = [names] or tier = {{ name = count }}")
-    for tier, pin in pins.items():
-        if tier not in tiers:
-            raise UsageError(f"{where}: items pins tier '{tier}', which the pair does not run ({', '.join(tiers)})")
+    for key, pin in pins.items():
+        if key == "fields":
+            if not isinstance(pin, int) or isinstance(pin, bool) or pin < 0:
+                raise UsageError(f"{where}: items.fields must be the least number of compared fields")
+            continue
+        if key == "liveness":
+            if not (isinstance(pin, list) and all(isinstance(n, str) for n in pin)):
+                raise UsageError(f"{where}: items.liveness must be a list of condition names")
+            continue
+        if key not in tiers:
+            raise UsageError(f"{where}: items pins tier '{key}', which the pair does not run ({', '.join(tiers)})")
         names_ok = isinstance(pin, list) and all(isinstance(n, str) for n in pin)
         counts_ok = isinstance(pin, dict) and all(isinstance(v, int) and v >= 0 for v in pin.values())
         if not (names_ok or counts_ok):
-            raise UsageError(f"{where}: items.{tier} must be a list of names or a table of name = count")
+            raise UsageError(f"{where}: items.{key} must be a list of names or a table of name = count")
 
 
 def missing_items(report: Report, pins: dict[str, Any]) -> list[str]:
-    """The pinned items this report's tiers did not run (or ran fewer times than pinned), one text each."""
+    """What the report covered less of than `pins`: items not run (or fewer times), fields, liveness conditions."""
     ran = {t.tier: t.items_run for t in report.tiers}
     missing = []
-    for tier, pin in pins.items():
+    for key, pin in pins.items():
+        if key == "fields":
+            if len(report.fields_compared) < pin:
+                missing.append(f"{len(report.fields_compared)} fields compared of {pin}")
+            continue
+        if key == "liveness":
+            missing += [f"liveness '{name}' not checked" for name in pin if name not in report.liveness]
+            continue
         wanted = dict.fromkeys(pin, 1) if isinstance(pin, list) else pin
-        got = ran.get(tier, {})
+        got = ran.get(key, {})
         for name, count in wanted.items():
             if got.get(name, 0) < count:
-                missing.append(f"{tier} '{name}' ran {got.get(name, 0)} of {count}")
+                missing.append(f"{key} '{name}' ran {got.get(name, 0)} of {count}")
     return missing
 
 
