@@ -17,7 +17,7 @@ import numpy as np
 
 from equivcheck.adapter import supports
 from equivcheck.case import Liveness
-from equivcheck.errors import ActionError, CapabilityError
+from equivcheck.errors import ActionError, CapabilityError, SetupError
 from equivcheck.policies import Policy, ReplayPolicy, to_plain
 from equivcheck.report.model import FieldDiff, Headroom
 from equivcheck.schema import Schema, tolerance_of
@@ -165,7 +165,8 @@ def run_episode(
     """Run one episode of `runner` and return its divergences (lockstep stops at the first).
 
     With `strict_replay` (shrinking), an action the reference rejects or masks out makes the
-    episode invalid rather than a divergence. `start`, a constructed state, is restored into
+    episode invalid rather than a divergence. A SetupError (a backend that cannot start) is
+    raised, never reported as a crash divergence. `start`, a constructed state, is restored into
     both sides after reset (L2 scenarios); `options`, when given, goes to both sides' reset.
     """
     if runner not in RUNNERS:
@@ -195,6 +196,8 @@ def run_episode(
         if start is not None:
             ref.restore(start)
         prev = _with_step(ref.snapshot(), 0.0, False, False)
+    except SetupError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any fault of the reference is reported, not raised
         result.crashed = "ref"
         diverge(0, [], None, None, None, None, _crash_text("reference", exc), "ref", exc)
@@ -204,6 +207,8 @@ def run_episode(
         if start is not None:
             cand.restore(start)
         cs = _with_step(cand.snapshot(), 0.0, False, False)
+    except SetupError:
+        raise
     except Exception as exc:  # noqa: BLE001
         result.crashed = "cand"
         diverge(0, [], None, None, prev, None, _crash_text("candidate", exc), "cand", exc)
@@ -226,6 +231,8 @@ def run_episode(
         if inject:
             try:
                 cand.restore(prev)
+            except SetupError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 result.crashed = "cand"
                 diverge(t, [], action, prev, prev, None, _crash_text("candidate restore", exc), "cand", exc)
@@ -238,6 +245,8 @@ def run_episode(
                 result.invalid = True
                 return result
             raise
+        except SetupError:
+            raise
         except Exception as exc:  # noqa: BLE001
             result.crashed = "ref"
             diverge(t, [], action, prev, None, None, _crash_text("reference", exc), "ref", exc)
@@ -245,6 +254,8 @@ def run_episode(
         try:
             _, c_rew, c_term, c_trunc, _ = cand.step(action)
             cs = _with_step(cand.snapshot(), c_rew, c_term, c_trunc)
+        except SetupError:
+            raise
         except Exception as exc:  # noqa: BLE001
             result.crashed = "cand"
             result.steps = t

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import atexit
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from equivcheck import seeding
+from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.corpus import ReplayFile
+from equivcheck.executors.local import LocalProcessExecutor
 from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.shrink import ddmin
 from equivcheck.tiers.rollout import (
     CoverageCounter,
@@ -33,7 +34,7 @@ from equivcheck.tiers.rollout import (
 
 @dataclass
 class ChunkResult:
-    """What one worker (or the main process) produced for a set of episodes."""
+    """What one task (or the main process) produced for a set of episodes."""
 
     episodes: int = 0
     steps: int = 0
@@ -41,12 +42,17 @@ class ChunkResult:
     liveness: list[Any] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    budget_exhausted: bool = False
     coverage: dict[str, int] = field(default_factory=dict)
     max_errors: dict[str, float] = field(default_factory=dict)
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
-    """The rollout tier: lockstep or inject over `episodes` episodes; liveness is recorded in the report."""
+    """The rollout tier: lockstep or inject over `episodes` episodes; liveness is recorded in the report.
+
+    Whatever stops the run (an interrupt, a fault, the budget), the episodes that finished are in
+    the result: with --jobs each finished episode reaches the parent as soon as it is done.
+    """
     cfg = ctx.config
     case = ctx.case
     runner = cfg.runner or case.runner
@@ -54,7 +60,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     result = TierResult(tier="rollout", runner=runner + (f"+batch{cfg.batch}" if cfg.batch else ""),
                         fields=len(case.schema.compared_fields))
     start = time.perf_counter()
-    indices = list(range(cfg.episode_offset, cfg.episode_offset + episodes))
+    indices = range(cfg.episode_offset, cfg.episode_offset + episodes)
     tracker = LivenessTracker(case.liveness)
     coverage: Counter[str] = Counter()
     peak: dict[str, float] = {}
@@ -65,7 +71,12 @@ def run(ctx: RunContext, report: Report) -> TierResult:
             _run_parallel(ctx, indices, runner, chunks)
         else:
             chunks.append(ChunkResult())
-            run_chunk(ctx, indices, runner, cfg.progress, chunks[0])
+            episode_runner = EpisodeRunner(ctx, runner)
+            try:
+                with progress_bar(cfg.progress, len(indices), f"{runner} episodes") as advance:
+                    episode_runner.run(indices, chunks[0], advance)
+            finally:
+                episode_runner.close()
     except BaseException as exc:
         result.notes.append(f"stopped early by {type(exc).__name__}: {exc}")
         raise
@@ -80,6 +91,9 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                 result.notes.append(chunk.error)
             coverage.update(chunk.coverage)
             merge_max(peak, chunk.max_errors)
+        if any(chunk.budget_exhausted for chunk in chunks):
+            result.notes.append(f"budget exhausted: {result.episodes} of {len(indices)} episodes ran")
+        result.divergences.sort(key=lambda d: (d.episode, d.step))
         result.seconds = time.perf_counter() - start
         result.ran("episodes", result.episodes)
         if result.episodes < len(indices):
@@ -94,69 +108,110 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     return result
 
 
-def _run_parallel(ctx: RunContext, indices: list[int], runner: str, out: list[ChunkResult]) -> None:
-    """Split episodes over `jobs` spawned processes (each builds its own adapters); results land in `out`."""
-    jobs = min(ctx.config.jobs, len(indices))
-    parts = [indices[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_worker, ctx.case.name, ctx.ref_name, ctx.cand_name, ctx.config, part, runner)
-                   for part in parts]
-        with progress_bar(ctx.config.progress, len(futures), "rollout workers") as advance:
-            for fut in as_completed(futures):
-                out.append(fut.result())
-                advance(1)
+def _run_parallel(ctx: RunContext, indices: Sequence[int], runner: str, out: list[ChunkResult]) -> None:
+    """Episodes over `jobs` spawned processes, one task per episode (per batch with --batch); each
+    finished task lands in `out` at once, so an interrupt keeps every finished episode."""
+    cfg = ctx.config
+    size = cfg.batch or 1
+    tasks = (list(indices[i : i + size]) for i in range(0, len(indices), size))
+    executor = LocalProcessExecutor(min(cfg.jobs, -(-len(indices) // size)), _init_worker,
+                                    (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner))
+    with progress_bar(cfg.progress, len(indices), f"{runner} episodes ({executor.workers} workers)") as advance:
+
+        def collect(chunk: ChunkResult) -> bool:
+            out.append(chunk)
+            advance(chunk.episodes)
+            return not chunk.budget_exhausted
+
+        executor.run(_run_task, tasks, collect)
 
 
-def _worker(case_name: str, ref: str, cand: str, config: RunConfig, indices: list[int], runner: str) -> ChunkResult:
-    from equivcheck import registry
-    from equivcheck.context import build_context
+_worker_args: tuple[Any, ...] = ()
+_worker_runner: EpisodeRunner | None = None
 
-    ctx = build_context(registry.get_case(case_name), ref, cand, config)
+
+def _init_worker(case_name: str, ref: str, cand: str, config: RunConfig, runner: str) -> None:
+    """Runs once in each worker process: remember what to build (built on the first task, so a
+    fault is raised by that task, not lost in the pool's start-up)."""
+    global _worker_args
+    _worker_args = (case_name, ref, cand, config, runner)
+
+
+def _run_task(indices: list[int]) -> ChunkResult:
+    """One task in a worker: these episodes on the worker's adapters (kept from task to task)."""
+    global _worker_runner
+    if _worker_runner is None:
+        from equivcheck import registry
+        from equivcheck.context import build_context
+
+        case_name, ref, cand, config, runner = _worker_args
+        ctx = build_context(registry.get_case(case_name), ref, cand, config, probe=False)
+        _worker_runner = EpisodeRunner(ctx, runner)
+        atexit.register(_worker_runner.close)
     chunk = ChunkResult()
-    run_chunk(ctx, indices, runner, False, chunk)
+    _worker_runner.run(indices, chunk, lambda n: None)
     return chunk
 
 
-def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: bool, chunk: ChunkResult) -> None:
-    """Run the episodes `indices` in this process into `chunk`, which keeps every finished episode on a fault."""
-    cfg = ctx.config
-    case = ctx.case
-    steps = cfg.steps if cfg.steps is not None else case.steps
-    tracker = LivenessTracker(case.liveness)
-    coverage = CoverageCounter(case.coverage)
-    start = time.perf_counter()
-    ref = ctx.make_ref()
-    cand = ctx.make_cand()
-    try:
-        with progress_bar(show_progress, len(indices), f"{runner} episodes") as advance:
+class EpisodeRunner:
+    """Runs episodes in this process on one pair of adapters: made on first use, renewed after a
+    crash, closed by close(). Counts the divergent episodes it shrank and saved (MAX_SAVED)."""
+
+    def __init__(self, ctx: RunContext, runner: str) -> None:
+        self.ctx = ctx
+        self.runner = runner
+        self.ref: Any = None
+        self.cand: Any = None
+        self.saved = 0
+
+    def run(self, indices: Sequence[int], chunk: ChunkResult, advance: Callable[[int], None]) -> None:
+        """Run the episodes `indices` into `chunk`, which keeps every finished episode on a fault."""
+        cfg = self.ctx.config
+        case = self.ctx.case
+        steps = cfg.steps if cfg.steps is not None else case.steps
+        tracker = LivenessTracker(case.liveness)
+        coverage = CoverageCounter(case.coverage)
+        start = time.perf_counter()
+        try:
+            if self.ref is None:
+                self.ref = self.ctx.make_ref()
+            if self.cand is None:
+                self.cand = self.ctx.make_cand()
             if cfg.batch:
-                _run_batched(ctx, indices, steps, tracker, chunk, ref, cand, advance, coverage)
-            else:
-                for index in indices:
-                    if cfg.deadline is not None and time.time() > cfg.deadline:
-                        chunk.error = f"budget exhausted: {chunk.episodes} of {len(indices)} episodes ran"
-                        break
-                    seed = seeding.episode_seed(cfg.master_seed, index)
-                    policy = case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, index))
-                    ep = run_episode(ref, cand, case.schema, seed, policy, steps, runner, tracker, cfg.track_errors,
-                                     coverage=coverage)
-                    merge_max(chunk.max_errors, max_errors(ep.error_curve))
-                    chunk.episodes += 1
-                    chunk.steps += ep.steps
-                    if ep.divergences:
-                        ref, cand = _renew(ctx, ep, ref, cand)
-                        saved = sum(1 for d in chunk.divergences if d.corpus_file)
-                        chunk.divergences.extend(_contextualise(ctx, ep, index, seed, runner, ref, cand, saved))
-                    advance(1)
-    finally:
-        chunk.liveness = tracker.state
-        chunk.coverage = dict(coverage.counts)
-        chunk.seconds = time.perf_counter() - start
-        for adapter in (ref, cand):
-            try:
-                adapter.close()
-            except Exception:  # noqa: BLE001, S110 - closing a dead backend must not hide the report
-                pass
+                _run_batched(self, indices, steps, tracker, chunk, advance, coverage)
+                return
+            for index in indices:
+                if cfg.deadline is not None and time.time() > cfg.deadline:
+                    chunk.budget_exhausted = True
+                    break
+                seed = seeding.episode_seed(cfg.master_seed, index)
+                policy = case.make_policy(self.ref.action_space, seeding.policy_rng(cfg.master_seed, index))
+                ep = run_episode(self.ref, self.cand, case.schema, seed, policy, steps, self.runner, tracker,
+                                 cfg.track_errors, coverage=coverage)
+                merge_max(chunk.max_errors, max_errors(ep.error_curve))
+                chunk.episodes += 1
+                chunk.steps += ep.steps
+                if ep.divergences:
+                    self.ref, self.cand = _renew(self.ctx, ep, self.ref, self.cand)
+                    chunk.divergences.extend(self.contextualise(ep, index, seed, self.runner))
+                advance(1)
+        finally:
+            chunk.liveness = tracker.state
+            chunk.coverage = dict(coverage.counts)
+            chunk.seconds += time.perf_counter() - start
+
+    def contextualise(self, ep: EpisodeResult, index: int, seed: int, runner: str) -> list[Divergence]:
+        """The episode's reported divergences; counts a saved replay file against MAX_SAVED."""
+        divs = _contextualise(self.ctx, ep, index, seed, runner, self.ref, self.cand, self.saved)
+        self.saved += sum(1 for d in divs if d.corpus_file)
+        return divs
+
+    def close(self) -> None:
+        """Close both adapters (a dead backend's error is ignored: the report matters more)."""
+        for adapter in (self.ref, self.cand):
+            if adapter is not None:
+                _quiet_close(adapter)
+        self.ref = self.cand = None
 
 
 def _renew(ctx: RunContext, ep: EpisodeResult, ref: Any, cand: Any) -> tuple[Any, Any]:
@@ -178,13 +233,17 @@ def _quiet_close(adapter: Any) -> None:
         pass
 
 
-def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: LivenessTracker,
-                 chunk: ChunkResult, ref: Any, cand: Any, advance: Any, coverage: CoverageCounter | None = None) -> None:
+def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, tracker: LivenessTracker,
+                 chunk: ChunkResult, advance: Callable[[int], None], coverage: CoverageCounter | None = None) -> None:
     from equivcheck.adapter import supports
 
+    ctx, ref, cand = runner.ctx, runner.ref, runner.cand
     cfg = ctx.config
     for lo in range(0, len(indices), cfg.batch):
-        part = indices[lo : lo + cfg.batch]
+        if cfg.deadline is not None and time.time() > cfg.deadline:
+            chunk.budget_exhausted = True
+            break
+        part = list(indices[lo : lo + cfg.batch])
         seeds = [seeding.episode_seed(cfg.master_seed, i) for i in part]
         policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
@@ -199,13 +258,12 @@ def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: Liven
             chunk.episodes += 1
             chunk.steps += ep.steps
             if ep.divergences:
-                saved = sum(1 for d in chunk.divergences if d.corpus_file)
-                chunk.divergences.extend(_contextualise(ctx, ep, index, seed, "lockstep", ref, cand, saved))
+                chunk.divergences.extend(runner.contextualise(ep, index, seed, "lockstep"))
         advance(len(part))
 
 
 MAX_SAVED = 3
-"""Divergent episodes shrunk and saved per worker; later ones get a `diff --episode K` repro."""
+"""Divergent episodes shrunk and saved per process (per --jobs worker); later ones get a `diff --episode K` repro."""
 
 
 def _contextualise(ctx: RunContext, ep: EpisodeResult, index: int, seed: int, runner: str,
