@@ -33,7 +33,8 @@ class GatePair:
     batch: int = 0
     max_examples: int | None = None
     items: dict[str, Any] | None = None
-    """Pinned items per tier (`[pair.items]`): a list of names that must run, or a table name -> least count."""
+    """Pinned items (`[pair.items]`): per tier a list of names that must run or a table name -> least count;
+    `fields` the least number of compared fields; `liveness` the conditions that must be checked."""
 
 
 @dataclass
@@ -62,6 +63,8 @@ class PairOutcome:
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Positive = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=0)]
+TierPin = list[Name] | dict[Name, Count]
 
 
 class PairSchema(BaseModel):
@@ -79,7 +82,7 @@ class PairSchema(BaseModel):
     jobs: Positive = 1
     batch: Annotated[int, Field(ge=0)] = 0
     max_examples: Positive | None = None
-    items: dict[str, list[Name] | dict[str, Annotated[int, Field(ge=0)]]] | None = None
+    items: dict[str, TierPin | Count] | None = None
 
     @field_validator("tiers")
     @classmethod
@@ -93,10 +96,18 @@ class PairSchema(BaseModel):
 
     @model_validator(mode="after")
     def _pins(self) -> PairSchema:
-        tiers = list(TIERS) if self.tiers == ["all"] else self.tiers
-        for tier in self.items or {}:
-            if tier not in tiers:
-                raise ValueError(f"items pins tier '{tier}', which the pair does not run ({', '.join(tiers)})")
+        """items: `fields` a count, `liveness` a list of names, every other key a tier this pair runs."""
+        for key, pin in (self.items or {}).items():
+            if key == "fields":
+                if not isinstance(pin, int):
+                    raise ValueError("items.fields must be the least number of compared fields")
+            elif key == "liveness":
+                if not isinstance(pin, list):
+                    raise ValueError("items.liveness must be a list of condition names")
+            elif key not in self.tiers:
+                raise ValueError(f"items pins tier '{key}', which the pair does not run ({', '.join(self.tiers)})")
+            elif isinstance(pin, int):
+                raise ValueError(f"items.{key} must be a list of names or a table of name = count")
         return self
 
 
@@ -130,15 +141,22 @@ def load_gate(path: Path) -> Gate:
 
 
 def missing_items(report: Report, pins: dict[str, Any]) -> list[str]:
-    """The pinned items this report's tiers did not run (or ran fewer times than pinned), one text each."""
+    """What the report covered less of than `pins`: items not run (or fewer times), fields, liveness conditions."""
     ran = {t.tier: t.items_run for t in report.tiers}
     missing = []
-    for tier, pin in pins.items():
+    for key, pin in pins.items():
+        if key == "fields":
+            if len(report.fields_compared) < pin:
+                missing.append(f"{len(report.fields_compared)} fields compared of {pin}")
+            continue
+        if key == "liveness":
+            missing += [f"liveness '{name}' not checked" for name in pin if name not in report.liveness]
+            continue
         wanted = dict.fromkeys(pin, 1) if isinstance(pin, list) else pin
-        got = ran.get(tier, {})
+        got = ran.get(key, {})
         for name, count in wanted.items():
             if got.get(name, 0) < count:
-                missing.append(f"{tier} '{name}' ran {got.get(name, 0)} of {count}")
+                missing.append(f"{key} '{name}' ran {got.get(name, 0)} of {count}")
     return missing
 
 

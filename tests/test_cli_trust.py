@@ -302,7 +302,7 @@ def test_a_corpus_that_cannot_be_written_keeps_the_replay_file_elsewhere(capsys,
     blocker.write_text("x")
     case = replace(registry.get_case("toy-walk"), name="walk-ro", corpus_dir=blocker / "corpus")
     monkeypatch.setitem(registry._extra_cases, "walk-ro", case)
-    code, out, _ = run_cli(capsys, "diff", "--case", "walk-ro", "--ref", "toy-walk-ref", "--cand",
+    code, out, _ = run_cli(capsys, "diff", "--tier", "rollout", "--case", "walk-ro", "--ref", "toy-walk-ref", "--cand",
                            "mut-walk-bump-free", "--episodes", "10", "--seed", "4", "--report-dir", str(tmp_path / "r"))
     assert code == 1 and "DIVERGENT" in out
     (path,) = (tmp_path / "r").glob("*.json")
