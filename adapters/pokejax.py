@@ -1,11 +1,9 @@
 """`pokejax`: the PokeJAX engine (envs/pokejax, pure JAX) as an Adapter, its reference and its mutants.
 
-Same action space and seeds as the `showdown` adapter: one integer per player (0-3 move,
-4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and the teams of
-adapters.pokejax_teams (the seed's random-battle teams, moves the engine lacks substituted).
-`showdown-pokejax-teams` is the Showdown adapter given those same teams for each seed (Showdown
-takes explicit teams; the framework resets with a seed only, so the per-seed teams are chosen
-here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
+Same action space and seeds as the `showdown` adapter (the case's reference): one integer per
+player (0-3 move, 4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and
+the seed's gen1randombattle teams, made in JAX as Showdown makes them (adapters.pokejax_teams);
+the reset option `teams` (two packed teams) plays explicit teams, as Showdown's. snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
 restore() takes such a snapshot (state.from_showdown_snapshot), for the inject runner.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is
@@ -25,7 +23,7 @@ import numpy as np
 
 from adapters import pokejax_teams
 from adapters.pokejax_aot import compiled, patched
-from adapters.showdown.adapter import Showdown, derive_seeds
+from adapters.showdown.adapter import derive_seeds
 from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, UsageError
 from envs.pokejax import api, damage, prng, state as pj_state
@@ -148,7 +146,7 @@ class PokeJax(Adapter):
         return np.asarray(api.legal_batch(self.batch))
 
     def versions(self) -> dict[str, str]:
-        """JAX version and backend, the engine sources' sha256, the team source and its substitutions."""
+        """JAX version and backend, the engine sources' sha256 and the team source."""
         here = Path(api.__file__).parent
         out = {"backend": "envs/pokejax (JAX)", "jax": jax.__version__, "jax_backend": jax.default_backend(),
                "teams": pokejax_teams.describe()}
@@ -156,31 +154,6 @@ class PokeJax(Adapter):
             out[f"{name}_sha256"] = file_sha256(here / name)
         out["team_source_sha256"] = file_sha256(pokejax_teams.__file__)
         return out
-
-
-class ShowdownPokejaxTeams(Showdown):
-    """Showdown (the reference) playing, for each seed, the PokeJAX case's teams (adapters.pokejax_teams),
-    unless a reset gives explicit `teams` (L2 scenarios)."""
-
-    name: ClassVar[str] = "showdown-pokejax-teams"
-
-    def reset_batch(self, seeds: Sequence[int], options: Any = None) -> Any:
-        """Showdown's reset_batch with each seed's teams as its `teams` option (explicit teams are kept)."""
-        seeds = [int(s) for s in np.asarray(seeds).reshape(-1)]
-        if options is not None and not isinstance(options, Mapping):
-            per = [dict(o) for o in options]
-        else:
-            per = [dict(options or {}) for _ in seeds]
-        _, teams = pokejax_teams.seed_battles(seeds)
-        for b, o in enumerate(per):
-            if o.get("teams") is None:
-                o["teams"] = pokejax_teams.packed_teams(jax.tree.map(lambda x, b=b: x[b], teams))
-        return super().reset_batch(seeds, per)
-
-    def versions(self) -> dict[str, str]:
-        """Showdown's versions plus the team source."""
-        return {**super().versions(), "teams": pokejax_teams.describe(),
-                "team_source_sha256": file_sha256(pokejax_teams.__file__)}
 
 
 _crit_chance = damage.crit_chance

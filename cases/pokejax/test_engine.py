@@ -1,7 +1,7 @@
-"""PokeJAX turn engine against Showdown: battles of the supported moves in lockstep.
+"""PokeJAX turn engine against Showdown: battles of every Gen 1 move in lockstep.
 
-Teams are built from explicit sets whose moves all satisfy engine.supported_move (damaging
-moves with their secondaries, status moves, ...); players pick random legal actions from a
+Teams are built from explicit sets drawing from every Gen 1 move but Struggle (the case's dex,
+cases/pokejax/data/gen1_legal.json, never the engine's own list); players pick random legal actions from a
 seeded generator; after every step every field of state.COVERED (PRNG state included) and the
 legal masks must equal the Showdown adapter's snapshot. Speed ties are forced in some battles
 (mirror leads) so the tie draws are exercised. `run_battle(seed, steps, max_size=7)` by hand
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cases.pokejax.legal import dex
 from envs.pokejax import api, engine, state
-from envs.pokejax.tables import tables
 
 SPECIES = ("tauros", "chansey", "snorlax", "alakazam", "starmie", "gengar", "rhydon", "jolteon", "exeggutor",
            "zapdos", "dugtrio", "persian", "kingler", "golem", "dragonite", "lapras", "mewtwo", "pidgeot", "arcanine",
@@ -22,8 +22,8 @@ SPECIES = ("tauros", "chansey", "snorlax", "alakazam", "starmie", "gengar", "rhy
 
 
 def supported_moves() -> list[str]:
-    t = tables()
-    return [m for m in t.move_ids[1:] if engine.supported_move(m) and m != "struggle"]
+    """Every Gen 1 move but Struggle, from the case's dex (what is tested is not asked of the engine)."""
+    return [m for m in dex().moves if m != "struggle"]
 
 
 def random_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4,
