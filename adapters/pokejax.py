@@ -36,10 +36,11 @@ _step_batch = jax.vmap(api.step)
 _init_batch = jax.vmap(api.init_state)
 
 
-def snapshot_of(st: pj_state.State) -> dict[str, Any]:
-    """The Showdown snapshot keys PokeJAX models (state.COVERED) and the two legal masks, of one state."""
+def snapshot_of(st: pj_state.State, mask: Any = None) -> dict[str, Any]:
+    """The Showdown snapshot keys PokeJAX models (state.COVERED) and the two legal masks, of one state
+    (`mask`: its (2, 9) legal mask when already computed, else api.legal_mask, op by op)."""
     snap = pj_state.to_snapshot(st)
-    mask = np.asarray(api.legal_mask(st))
+    mask = np.asarray(api.legal_mask(st) if mask is None else mask)
     snap["mask.p1"], snap["mask.p2"] = mask[0], mask[1]
     return snap
 
@@ -98,7 +99,7 @@ class PokeJax(Adapter):
         """state.COVERED keys and the masks, with Showdown's dtypes."""
         if self.state is None:
             raise UsageError("call reset before snapshot")
-        return snapshot_of(self.state)
+        return snapshot_of(self.state, self._mask)
 
     def legal_actions(self) -> np.ndarray:
         """(2, 9) bool; an all-False row means that player waits."""
@@ -136,8 +137,9 @@ class PokeJax(Adapter):
         if self.batch is None:
             raise UsageError("snapshot_batch before reset_batch")
         host = jax.tree.map(np.asarray, self.batch)
+        masks = np.asarray(api.legal_batch(self.batch))
         n = int(host["turn"].shape[0])
-        return stack_snapshots([snapshot_of(jax.tree.map(lambda x, b=b: x[b], host)) for b in range(n)])
+        return stack_snapshots([snapshot_of(jax.tree.map(lambda x, b=b: x[b], host), masks[b]) for b in range(n)])
 
     def legal_actions_batch(self) -> np.ndarray:
         """(B, 2, 9) legal masks."""

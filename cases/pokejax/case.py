@@ -99,7 +99,7 @@ SCENARIOS = [
              options=_teams([("dragonite", 100, ["slash"])],
                             [("magikarp", 5, ["tackle"]), ("chansey", 100, ["pound"])])),
     Scenario("out of PP: Struggle", [[0, 0]] * 12, seed=5,
-             options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["pound"])])),
+             options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["softboiled", "growl"])])),
 ]
 
 
