@@ -125,11 +125,15 @@ def main(argv: list[str] | None = None) -> int:
             themes[theme] += 1
             result = play(ref, cand, seed, teams, counts, args.steps)
             n_steps += result.steps
+            if (k - args.start + 1) % 10 == 0:
+                print(f"  {k - args.start + 1} battles, {n_steps} steps, {len(found)} divergent, "
+                      f"{time.perf_counter() - t0:.0f} s", flush=True)
             if result.divergences:
                 div = result.divergences[0]
                 fields = [f"{d.path}: showdown={d.ref!r} {args.cand}={d.cand!r}" for d in div.diffs[:6]]
                 found.append({"seed": seed, "theme": theme, "teams": teams, "step": div.step, "crash": div.crash,
                               "fields": fields, "actions": div.actions})
+                print(flush=True)
                 print(f"DIVERGENT battle seed {seed} (theme {theme}) at step {div.step}: {div.crash or ''}")
                 if teams is not None:
                     print(describe_teams(teams))
