@@ -26,12 +26,13 @@ STATUSES = ("par", "slp", "brn", "psn", "tox", "frz")
 VOLATILES = ("confusion", "partiallytrapped", "partialtrappinglock", "lockedmove", "twoturnmove", "substitute",
              "disable", "bide", "residualdmg", "rage", "mustrecharge", "invulnerability", "leechseed", "reflect",
              "lightscreen", "mist", "focusenergy")
-"""Gen 1 volatiles whose start (`effect:<name>`) and end (`effect:<name>-end`) are counted."""
+"""Gen 1 volatiles whose start (`effect:<name>`) and end (`effect:<name>-end`; a substitute's is
+`effect:substitute-broken`) are counted."""
 LOCKS = ("mustrecharge", "twoturnmove", "lockedmove", "rage", "bide", "partialtrappinglock", "partiallytrapped")
 """Volatiles under which Showdown's single "Fight" is not a free choice of a move."""
 EFFECTS = (
     *(f"status:{s}" for s in STATUSES), "thaw", "wake",
-    *(f"{v}" for v in VOLATILES), *(f"{v}-end" for v in VOLATILES),
+    *(f"{v}" for v in VOLATILES), *(f"{v}-end" for v in VOLATILES if v != "substitute"),
     "substitute-broken", "transform", "mimic", "boost-up", "boost-down", "boost+6", "boost-6", "stat-999",
     "heal", "pp-out", "toxic-twice", "forced-turn",
 )
@@ -78,7 +79,7 @@ def _member_events(prev: Snapshot, cur: Snapshot, mon: str, same: bool) -> Itera
     for v in VOLATILES:
         if v in new and v not in old:
             yield f"effect:{v}"
-        if v in old and v not in new and int(cur[f"{mon}.hp"]) > 0:
+        if v in old and v not in new and int(cur[f"{mon}.hp"]) > 0 and v != "substitute":
             yield f"effect:{v}-end"
     if "substitute" in old and "substitute" not in new and int(cur[f"{mon}.hp"]) > 0:
         yield "effect:substitute-broken"
