@@ -7,8 +7,9 @@ the reset option `teams` (two packed teams) plays explicit teams, as Showdown's.
 restore() takes such a snapshot (state.from_showdown_snapshot), for the inject runner.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is
-compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
-`pokejax-mut-damage` (the damage roll one lower, 216-254).
+compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it),
+`pokejax-mut-damage` (the damage roll one lower, 216-254) and `pokejax-mut-nomove` (the engine before
+its `nomove` fix: a thawed Pokemon whose side never selected a move does nothing).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from adapters.pokejax_aot import compiled, patched
 from adapters.showdown.adapter import derive_seeds
 from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, UsageError
-from envs.pokejax import api, damage, prng, state as pj_state
+from envs.pokejax import api, damage, moves, prng, state as pj_state
 
 MASK_KEYS = ("mask.p1", "mask.p2")
 _SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py", "tables.py", "teams.py")
@@ -191,3 +192,13 @@ class PokeJaxMutDamage(PokeJax):
 
     def __init__(self) -> None:
         super().__init__(jit=patched(prng, "random_range", damage_roll_minus_one))
+
+
+class PokeJaxMutNomove(PokeJax):
+    """Mutant (the engine before the fix): a thawed Pokemon whose side never selected a move runs nothing
+    (Showdown runs its changed Fissure, `nomove`)."""
+
+    name: ClassVar[str] = "pokejax-mut-nomove"
+
+    def __init__(self) -> None:
+        super().__init__(jit=patched(moves, "NOMOVE", -999))

@@ -32,7 +32,7 @@ from equivcheck.schema import Field, KnownDifference, Schema
 FORMAT = "gen1randombattle"
 REFERENCE = "showdown"
 CORPUS = Path(__file__).resolve().parent / "corpus"
-CANDIDATES = ("pokejax", "pokejax-mut-crit", "pokejax-mut-damage")
+CANDIDATES = ("pokejax", "pokejax-mut-crit", "pokejax-mut-damage", "pokejax-mut-nomove")
 MASKS = ("mask.p1", "mask.p2")
 NOT_MODELLED = "not modelled by the engine"
 NOT_MODELLED_FIELDS = (
@@ -87,6 +87,9 @@ def _teams(p1: list[tuple], p2: list[tuple]) -> dict[str, list[str]]:
     return team_options([[{"species": sp, "level": lv, "moves": mv} for sp, lv, mv in side] for side in (p1, p2)])
 
 
+NOMOVE = "nomove: frozen before its side ever selected a move, thawed, it runs Showdown's changed Fissure"
+"""Turn 1 p1 switches to Snorlax and Mew's Ice Beam freezes it (seed 34); turn 2 Flamethrower thaws it
+before its queued Fight, whose move is the side's `nomove` (found by the legal-team runs)."""
 _TAUROS = ("tauros", 100, ["tackle", "slash", "bodyslam", "quickattack"])
 SCENARIOS = [
     Scenario("mirror Tauros: Speed ties every turn", [[0, 0], [1, 1], [3, 0], [2, 2], [0, 3], [1, 2]] * 2, seed=1,
@@ -98,6 +101,9 @@ SCENARIOS = [
     Scenario("a faint, the forced switch, then the last Pokemon", [[0, 0], [0, 4], [0, 0], [0, 0], [0, 0]], seed=4,
              options=_teams([("dragonite", 100, ["slash"])],
                             [("magikarp", 5, ["tackle"]), ("chansey", 100, ["pound"])])),
+    Scenario(NOMOVE, [[4, 0], [0, 1], [0, 1], [0, 1]], seed=34,
+             options=_teams([("tauros", 100, ["tackle"]), ("snorlax", 100, ["bodyslam", "rest"])],
+                            [("mew", 100, ["icebeam", "flamethrower"])])),
     Scenario("out of PP: Struggle", [[0, 0]] * 12, seed=5,
              options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["softboiled", "growl"])])),
 ]

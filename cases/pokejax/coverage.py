@@ -5,7 +5,7 @@
 slot the action names in the previous snapshot; `move:struggle` when every slot is out of PP or
 disabled; a locked or sleeping/frozen Pokemon's forced "Fight" is `effect:forced-turn`, not a
 choice), `effect:<name>` for each effect seen (a status inflicted, a volatile that appeared or
-ended, a thaw, a wake-up, a substitute broken, Transform, Mimic, stage limits, a heal, PP run out,
+ended, a thaw, a wake-up, `nomove` (a thawed Pokemon whose side never selected a move), a substitute broken, Transform, Mimic, stage limits, a heal, PP run out,
 the toxic counter rising twice in a step), `switch`, `forced-switch`, `faint`, `double-faint`, and
 how the battle ended. `EVENTS` lists every event the case wants to see, so zero counts show: all
 165 Gen 1 moves (cases/pokejax/data/gen1_legal.json) and the effects.
@@ -34,7 +34,7 @@ EFFECTS = (
     *(f"status:{s}" for s in STATUSES), "thaw", "wake",
     *(f"{v}" for v in VOLATILES), *(f"{v}-end" for v in VOLATILES if v != "substitute"),
     "substitute-broken", "transform", "mimic", "boost-up", "boost-down", "boost+6", "boost-6", "stat-999",
-    "heal", "pp-out", "toxic-twice", "forced-turn",
+    "heal", "pp-out", "toxic-twice", "forced-turn", "nomove",
 )
 EVENTS: tuple[str, ...] = (
     *(f"move:{m}" for m in dex().moves), *(f"effect:{e}" for e in EFFECTS),
@@ -115,6 +115,10 @@ def events(prev: Snapshot, action: Any, cur: Snapshot) -> list[str]:
         a = int(act[k])
         if row.any() and 0 <= a <= 3:
             out.append(_chosen(prev, side, a))
+            mon = _mon(cur, side)
+            if (str(prev[f"{side}.last_selected_move"]) == "nomove" and str(cur[f"{mon}.last_move"]) == "fissure"
+                    and "fissure" not in {str(cur[f"{mon}.move.{m}.id"]) for m in range(4)}):
+                out.append("effect:nomove")
         was, now = int(prev[f"{side}.active"]), int(cur[f"{side}.active"])
         if was != now and was >= 0:
             out.append("forced-switch" if bool(prev[f"{side}.team.{was}.fainted"]) else "switch")

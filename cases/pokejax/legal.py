@@ -54,6 +54,7 @@ THEMES: dict[str, tuple[str, ...]] = {
                "selfdestruct", "substitute", "minimize", "doubleteam", "sandattack", "smokescreen"),
     "sleep-freeze": ("spore", "sleeppowder", "hypnosis", "lovelykiss", "sing", "rest", "icebeam", "blizzard",
                      "icepunch", "firepunch", "ember", "flamethrower", "fireblast", "firespin", "haze", "dreameater"),
+    "freeze-thaw": ("icebeam", "blizzard", "icepunch", "ember", "flamethrower", "fireblast", "firepunch"),
     "haze": ("haze", "swordsdance", "amnesia", "minimize", "doubleteam", "agility", "growth", "toxic", "leechseed",
              "confuseray", "reflect", "lightscreen", "focusenergy", "mist", "thunderwave"),
     "leech-toxic": ("leechseed", "toxic", "poisonpowder", "poisongas", "smog", "sludge", "ember",

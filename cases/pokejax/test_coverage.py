@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 
 from cases.pokejax import coverage
-from cases.pokejax.case import CASE
+from cases.pokejax.case import CASE, NOMOVE
 from cases.pokejax.scenarios import INTERACTIONS
 from equivcheck import registry
 
 BY_NAME = {s.name: s for s in CASE.scenarios}
 EXPECT = {
+    NOMOVE: {"switch", "effect:status:frz", "effect:forced-turn", "effect:thaw", "effect:nomove"},
     INTERACTIONS[0].name: {"move:counter", "move:bodyslam", "move:earthquake", "move:blizzard"},
     "Substitute: made, hit, broken": {"move:substitute", "effect:substitute", "effect:substitute-broken"},
     "Hyper Beam: a recharge turn, none after a KO": {"move:hyperbeam", "effect:mustrecharge", "effect:forced-turn",

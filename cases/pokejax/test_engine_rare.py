@@ -1,5 +1,5 @@
 """Regressions for divergences the legal-team runs found (cases/pokejax/sweep.py, README.md), each a
-scripted battle in lockstep through the case's adapters, with a witness that Showdown really shows
+scripted battle (also an L2 scenario of the case) in lockstep through the case's adapters, with a witness that Showdown really shows
 the rule (so the battle cannot pass by not reaching it).
 
 - `nomove`: a Pokemon that switched in (its side never selected a move) is frozen, then thawed by a
@@ -15,18 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cases.pokejax import legal
-from cases.pokejax.case import CASE
+from cases.pokejax.case import CASE, NOMOVE
 from equivcheck import registry
 from equivcheck.policies import ReplayPolicy
 from equivcheck.tiers.rollout import run_episode
 
-NOMOVE_TEAMS = [[{"species": "tauros", "level": 100, "moves": ["tackle"]},
-                 {"species": "snorlax", "level": 100, "moves": ["bodyslam", "rest"]}],
-                [{"species": "mew", "level": 100, "moves": ["icebeam", "flamethrower"]}]]
-NOMOVE_SCRIPT = [[4, 0], [0, 1], [0, 1], [0, 1]]
-NOMOVE_SEED = 34
-"""Turn 1: p1 switches to Snorlax, Mew's Ice Beam freezes it (seed 34); turn 2: Flamethrower thaws it first."""
+SCENARIO = {s.name: s for s in CASE.scenarios}[NOMOVE]
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +33,11 @@ def sides() -> Any:
 
 def test_nomove_witness_on_showdown(sides: Any) -> None:
     ref, _ = sides
-    ref.reset(NOMOVE_SEED, legal.options(NOMOVE_TEAMS))
-    ref.step(np.asarray(NOMOVE_SCRIPT[0]))
+    ref.reset(SCENARIO.seed, SCENARIO.options)
+    ref.step(np.asarray(SCENARIO.actions[0]))
     frozen = ref.snapshot()
     assert frozen["p1.team.1.status"] == "frz" and frozen["p1.last_selected_move"] == "nomove"
-    ref.step(np.asarray(NOMOVE_SCRIPT[1]))
+    ref.step(np.asarray(SCENARIO.actions[1]))
     thawed = ref.snapshot()
     assert thawed["p1.team.1.status"] == "" and thawed["p1.team.1.last_move"] == "fissure"
     assert int(thawed["p1.team.1.move.0.pp"]) == int(frozen["p1.team.1.move.0.pp"]) - 1
@@ -52,8 +46,8 @@ def test_nomove_witness_on_showdown(sides: Any) -> None:
 @pytest.mark.tier("rollout")
 def test_nomove_lockstep(sides: Any) -> None:
     ref, cand = sides
-    result = run_episode(ref, cand, CASE.schema, NOMOVE_SEED, ReplayPolicy(NOMOVE_SCRIPT), len(NOMOVE_SCRIPT),
-                         "lockstep", options=legal.options(NOMOVE_TEAMS))
+    result = run_episode(ref, cand, CASE.schema, SCENARIO.seed, ReplayPolicy(SCENARIO.actions), len(SCENARIO.actions),
+                         "lockstep", options=SCENARIO.options)
     assert result.steps >= 2
     assert not result.divergences, [(d.step, [(x.path, x.ref, x.cand) for x in d.diffs[:6]])
                                     for d in result.divergences]
