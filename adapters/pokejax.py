@@ -3,7 +3,8 @@
 Same action space and seeds as the `showdown` adapter (the case's reference): one integer per
 player (0-3 move, 4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and
 the seed's gen1randombattle teams, made in JAX as Showdown makes them (adapters.pokejax_teams);
-the reset option `teams` (two packed teams) plays explicit teams, as Showdown's. snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
+the reset option `teams` (two packed teams) plays explicit teams, as Showdown's. snapshot() gives
+the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
 restore() takes such a snapshot (state.from_showdown_snapshot), for the inject runner.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is

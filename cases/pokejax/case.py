@@ -125,6 +125,7 @@ CASE = Case(
     coverage=events,
     coverage_events=EVENTS,
     description=(f"Showdown 0.11.11 gen1randombattle vs the PokeJAX engine: {len(compared_paths())} fields "
-                 "(every snapshot field but weather, side conditions, gender, item, ability, trapped, disabled) exact every step, PRNG state included; each seed's teams made "
+                 "(every snapshot field but weather, side conditions, gender, item, ability, trapped, disabled) "
+                 "exact every step, PRNG state included; each seed's teams made "
                  "by Showdown (reference) and by the engine's own generator (candidate)"),
 )

@@ -5,7 +5,8 @@
 slot the action names in the previous snapshot; `move:struggle` when every slot is out of PP or
 disabled; a locked or sleeping/frozen Pokemon's forced "Fight" is `effect:forced-turn`, not a
 choice), `effect:<name>` for each effect seen (a status inflicted, a volatile that appeared or
-ended, a thaw, a wake-up, `nomove` (a thawed Pokemon whose side never selected a move), a substitute broken, Transform, Mimic, stage limits, a heal, PP run out,
+ended, a thaw, a wake-up, `nomove` (a thawed Pokemon whose side never selected a move), a
+substitute broken, Transform, Mimic, stage limits, a heal, PP run out,
 the toxic counter rising twice in a step), `switch`, `forced-switch`, `faint`, `double-faint`, and
 how the battle ended. `EVENTS` lists every event the case wants to see, so zero counts show: all
 165 Gen 1 moves (cases/pokejax/data/gen1_legal.json) and the effects.

@@ -7,7 +7,8 @@
 
 Battle k plays seed `--seed + k`: its teams are `legal.battle_of_seed(seed)` (generated) or the
 seed's random-battle teams (random), both players choose among Showdown's legal actions
-(numpy generator seeded with the seed; in two battles of three a player prefers its moves, MOVE_BIAS), and the case's schema compares Showdown (`showdown`) with
+(numpy generator seeded with the seed; in two battles of three a player prefers its moves,
+MOVE_BIAS), and the case's schema compares Showdown (`showdown`) with
 the candidate (`--cand`, default `pokejax`) after every step, lockstep (the framework's rollout
 runner). Prints each divergence (seed, theme, teams, step, fields, actions), the totals and the
 coverage table (moves chosen, effects seen; the zero rows too). Exit 0 when every battle is equal,

@@ -1,5 +1,6 @@
 """Regressions for divergences the legal-team runs found (cases/pokejax/sweep.py, README.md), each a
-scripted battle (also an L2 scenario of the case) in lockstep through the case's adapters, with a witness that Showdown really shows
+scripted battle (also an L2 scenario of the case) in lockstep through the case's adapters, with a
+witness that Showdown really shows
 the rule (so the battle cannot pass by not reaching it).
 
 - `nomove`: a Pokemon that switched in (its side never selected a move) is frozen, then thawed by a
@@ -51,3 +52,13 @@ def test_nomove_lockstep(sides: Any) -> None:
     assert result.steps >= 2
     assert not result.divergences, [(d.step, [(x.path, x.ref, x.cand) for x in d.diffs[:6]])
                                     for d in result.divergences]
+
+
+@pytest.mark.tier("interaction")
+def test_nomove_scenario_catches_the_engine_before_the_fix(equivcheck_run) -> None:  # noqa: ANN001
+    """pokejax-mut-nomove (a thawed Pokemon with `nomove` does nothing) fails the L2 scenario at step 2."""
+    report = equivcheck_run("pokejax", "interaction", "pokejax-mut-nomove", only=(NOMOVE,), save_corpus=False)
+    assert report.status == "divergent", report.error
+    div = report.divergences[0]
+    assert div.step == 2
+    assert {"last_damage", "p1.team.1.last_move", "p2.team.0.hp"} <= {d.path for d in div.diffs}

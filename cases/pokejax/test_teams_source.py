@@ -58,4 +58,5 @@ def test_packed_teams_round_trip() -> None:
     sets = api.team_sets(teams)
     back = [pokejax_teams.unpack_team(p) for p in pokejax_teams.packed_teams(teams)]
     for a, b in zip(sets, back, strict=True):
-        assert [(m["species"], m["level"], m["moves"]) for m in a] == [(m["species"], m["level"], m["moves"]) for m in b]
+        key = [(m["species"], m["level"], m["moves"]) for m in a]
+        assert key == [(m["species"], m["level"], m["moves"]) for m in b]

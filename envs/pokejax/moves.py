@@ -457,7 +457,8 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     st = transform.mirror_pp_glitch(st, side, nested)
     shown = jnp.where(move == NOMOVE_ROW, t.move_index("fissure"), move)  # `nomove` runs as a changed Fissure
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
-          "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], shown).astype(jnp.int16)),
+          "last_move": st["last_move"].at[side, u].set(
+              jnp.where(charging, st["last_move"][side, u], shown).astype(jnp.int16)),
           "side_last_move": st["side_last_move"].at[side].set(shown.astype(jnp.int16)),
           kt: st[kt].at[side].set(jnp.where(charging, move, st[kt][side]).astype(jnp.int16))}
     st = volatiles.with_flag(st, side, "twoturnmove", charging)
