@@ -62,3 +62,42 @@ def trials_needed(rate: float, budget: float = BUDGET) -> int:
     if rate == 1.0:
         return 1
     return math.floor(math.log(budget) / math.log1p(-rate)) + 1
+
+
+def tost_sees_any_change(n: int, values: tuple[int, ...], margin: float, alpha: float = 0.05) -> bool:
+    """Whether the transfer tier's paired TOST (n return differences against zeros) fails on *every* sample
+    of n differences drawn from {0, +-v for v in values} that is not all zero: then a mutant is caught
+    as soon as one paired return changes. Checks every count of each nonzero value (closed-form Welch
+    t with the zero sample's variance 0, as equivcheck.oracles.stats.tost computes it)."""
+    import numpy as np
+
+    signed = np.array([s * v for v in values for s in (1, -1)], np.float64)
+    counts = np.indices((n + 1,) * signed.size, dtype=np.int16).reshape(signed.size, -1).T
+    counts = counts[(counts.sum(axis=1) > 0) & (counts.sum(axis=1) <= n)].astype(np.float64)
+    total = counts @ signed
+    squares = counts @ signed**2
+    mean = total / n
+    var = (squares - n * mean**2) / (n - 1)
+    constant = var <= 1e-12
+    se = np.sqrt(np.where(constant, 1.0, var) / n)
+    p_lower = sps.t.sf((mean + margin) / se, n - 1)
+    p_upper = sps.t.cdf((mean - margin) / se, n - 1)
+    equivalent = np.where(constant, np.abs(mean) < margin, np.maximum(p_lower, p_upper) < alpha)
+    return not bool(equivalent.any())
+
+
+def vacuous(held: dict[str, int], measured: int, episodes: int) -> float:
+    """Chance that a rollout of `episodes` episodes misses some liveness condition, from per-condition
+    counts `held` (episodes of `measured` one-episode runs in which it held: scripts/liveness_rates.py)."""
+    return union(*(all_miss(rate_lower(k, measured), episodes) for k in held.values()))
+
+
+def liveness_episodes(held: dict[str, int], measured: int, budget: float = BUDGET) -> int:
+    """Fewest episodes whose vacuous() bound is below `budget`."""
+    rarest = min(held.values())
+    if rarest == 0:
+        raise ValueError("a condition never held in the measurement: no episode count makes it likely")
+    episodes = trials_needed(rate_lower(rarest, measured), budget)
+    while vacuous(held, measured, episodes) >= budget:
+        episodes += 1
+    return episodes
