@@ -72,6 +72,8 @@ def tost_sees_any_change(n: int, values: tuple[int, ...], margin: float, alpha: 
     import numpy as np
 
     signed = np.array([s * v for v in values for s in (1, -1)], np.float64)
+    if (n + 1) ** signed.size > 5e7:
+        raise ValueError(f"too many samples to enumerate for n={n} and values {values}")
     counts = np.indices((n + 1,) * signed.size, dtype=np.int16).reshape(signed.size, -1).T
     counts = counts[(counts.sum(axis=1) > 0) & (counts.sum(axis=1) <= n)].astype(np.float64)
     total = counts @ signed
