@@ -23,6 +23,14 @@ Snapshot = dict[str, Any]
 """Flat mapping of schema field path ("ball.x", "scores.left") to a numpy array or scalar."""
 
 
+def _as_array(action: Any) -> np.ndarray:
+    """np.asarray, with a ragged or unconvertible action as an ActionError."""
+    try:
+        return np.asarray(action)
+    except (TypeError, ValueError) as exc:
+        raise ActionError(f"an action must be a number or a rectangular array, got {action!r}") from exc
+
+
 @dataclass(frozen=True)
 class Discrete:
     """Integer actions 0..n-1."""
@@ -31,7 +39,7 @@ class Discrete:
 
     def validate(self, action: Any) -> int:
         """Return the action as an int, or raise ActionError naming what is wrong."""
-        arr = np.asarray(action)
+        arr = _as_array(action)
         if arr.shape != () or not np.issubdtype(arr.dtype, np.integer):
             raise ActionError(f"expected one integer action in [0, {self.n}), got {action!r}")
         value = int(arr)
@@ -59,12 +67,23 @@ class Box:
     dtype: str = "float32"
 
     def validate(self, action: Any) -> np.ndarray:
-        """Return the action as an array of the declared shape, or raise ActionError."""
-        arr = np.asarray(action, dtype=self.dtype)
+        """Return the action as an array of the declared shape inside [low, high], or raise ActionError.
+
+        The bounds are enforced, not clipped: a backend that clips (MuJoCo's ctrlrange) and one that
+        does not would otherwise differ on an input neither side declares valid.
+        """
+        try:
+            arr = np.asarray(action, dtype=self.dtype)
+        except (TypeError, ValueError) as exc:
+            raise ActionError(f"expected a numeric action of shape {tuple(self.shape)}, got {action!r}") from exc
         if arr.shape != tuple(self.shape):
             raise ActionError(f"expected action of shape {tuple(self.shape)}, got {arr.shape}")
         if not np.all(np.isfinite(arr)):
             raise ActionError("action contains NaN or inf")
+        outside = (arr < self.low) | (arr > self.high)
+        if outside.any():
+            i = int(np.flatnonzero(outside.ravel())[0])
+            raise ActionError(f"action component {i} is {arr.ravel()[i]:g}, outside [{self.low:g}, {self.high:g}]")
         return arr
 
     def sample(self, rng: np.random.Generator, mask: np.ndarray | None = None) -> np.ndarray:
@@ -91,7 +110,7 @@ class JointDiscrete:
 
     def validate(self, action: Any) -> np.ndarray:
         """Return the action as an int64 array of shape (players,), or raise ActionError."""
-        arr = np.asarray(action)
+        arr = _as_array(action)
         if arr.shape != (self.players,) or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
             raise ActionError(
                 f"expected {self.players} integer actions (one per player) in [0, {self.n}), got {action!r}"

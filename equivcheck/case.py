@@ -119,6 +119,27 @@ class TransferSpec:
     trainer: Callable[..., Any] | None = None
 
 
+@dataclass(frozen=True)
+class DeclaredSkip:
+    """An item of a tier this case does not run, declared with its reason and the case version since when.
+
+    It is how a case states that its candidates support only part of the reference (a known
+    difference of scope): every report lists it, and the tier does not ask the candidate about it.
+    `candidates` None means every candidate.
+    """
+
+    tier: str
+    item: str
+    reason: str
+    since: str
+    candidates: Sequence[str] | None = None
+
+    def describe(self) -> dict[str, str]:
+        """The entry as the report lists it."""
+        who = ", ".join(self.candidates) if self.candidates is not None else "all candidates"
+        return {"tier": self.tier, "item": self.item, "reason": self.reason, "since": self.since, "candidates": who}
+
+
 @dataclass
 class Case:
     """One environment: everything the tiers need to compare a reference with its candidates."""
@@ -145,6 +166,8 @@ class Case:
     """Names of the events one reference transition (prev, action, cur) triggered, counted into the report."""
     coverage_events: Sequence[str] = ()
     """Every event the case wants to see, so the coverage table also shows those seen zero times."""
+    declared_skips: Sequence[DeclaredSkip] = ()
+    """Items the case does not run (for some candidates), each with its reason and version; listed in every report."""
 
     def make_policy(self, space: Any, rng: np.random.Generator) -> Any:
         """The rollout policy of one episode: the case's (e.g. a scripted player), else uniform over legal actions."""
@@ -153,6 +176,13 @@ class Case:
         from equivcheck.policies import UniformPolicy
 
         return UniformPolicy(space, rng)
+
+    def declared_skip(self, tier: str, item: str, cand: str) -> DeclaredSkip | None:
+        """The case's declared skip of `item` in `tier` for candidate `cand`, if any."""
+        for skip in self.declared_skips:
+            if skip.tier == tier and skip.item == item and (skip.candidates is None or cand in skip.candidates):
+                return skip
+        return None
 
     def applies(self, item: Any, cand: str) -> bool:
         """True when an L1/L2 item targets candidate `cand` (None means every candidate)."""

@@ -1,6 +1,8 @@
 """The `equivcheck` command: list | setup | diff | replay | gate | mutate.
 
-Exit codes: 0 equivalent, 1 divergence found, 2 usage or setup error (one line on stderr).
+Exit codes: 0 equivalent, 1 divergence found, 2 anything else (usage, setup, bad input file, an
+interrupt, an internal fault), with one line on stderr; EQUIVCHECK_DEBUG=1 or --debug adds the
+traceback of an internal fault.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ import argparse
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
 from equivcheck import __version__
 from equivcheck.errors import EquivcheckError, UsageError
+from equivcheck.outdir import check_writable, write_reports_or_fallback
 from equivcheck.report.model import Report
-from equivcheck.context import TIERS, RunConfig
+from equivcheck.context import DEFAULT_TIERS, TIERS, RunConfig
 
 DEFAULT_REPORT_DIR = Path("reports")
 
@@ -37,10 +41,29 @@ def _positive(text: str) -> int:
     return value
 
 
+SEED_LIMIT = 2**32
+"""Master seeds are 32-bit words (seeding.derive keeps 32 bits): a larger one would alias a smaller one."""
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected a seed in [0, 2**32), got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test to check the README's commands)."""
     parser = argparse.ArgumentParser(prog="equivcheck", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"equivcheck {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("list", help="registered adapters and cases")
@@ -52,12 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--ref", required=True, help="reference adapter name")
     diff.add_argument("--cand", required=True, help="candidate adapter name")
     diff.add_argument("--case", help="case name (default: the case whose reference is --ref)")
-    diff.add_argument("--tier", type=_tiers, default=("rollout",), help="property,interaction,rollout,transfer or all")
+    diff.add_argument("--tier", type=_tiers, default=DEFAULT_TIERS,
+                      help="property,interaction,rollout,transfer or all (default: all but transfer)")
     diff.add_argument("--episodes", type=_positive, help="episodes (default: the case's)")
     diff.add_argument("--steps", type=_positive, help="steps per episode (default: the case's)")
     diff.add_argument("--episode", type=int, help="run only episode K of the master seed (a repro of one episode)")
     diff.add_argument("--runner", choices=("lockstep", "inject"), help="rollout runner (default: the case's)")
-    diff.add_argument("--seed", type=int, default=None, help="master seed (default: random, printed)")
+    diff.add_argument("--seed", type=_seed, default=None, help="master seed (default: random, printed)")
     diff.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
     diff.add_argument("--jobs", type=_positive, default=1, help="worker processes for rollout episodes")
     diff.add_argument("--batch", type=int, default=0, help="step B episodes per call on a batched candidate")
@@ -76,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     gate = sub.add_parser("gate", help="a configured set of pairs and tiers within a wall-clock budget")
     gate.add_argument("config", type=Path, help="TOML file: budget, report_dir and [[pair]] tables")
-    gate.add_argument("--budget", type=float, help="seconds (overrides the file)")
-    gate.add_argument("--seed", type=int, default=None)
+    gate.add_argument("--budget", type=_seconds, help="seconds (overrides the file)")
+    gate.add_argument("--seed", type=_seed, default=None)
     gate.add_argument("--report-dir", type=Path)
 
     from equivcheck.mutate.command import add_parser as add_mutate_parser
@@ -87,18 +111,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (1 only for a report with divergences)."""
     args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get("EQUIVCHECK_DEBUG", "") not in ("", "0")
     try:
         handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate,
                    "mutate": cmd_mutate}
         return handler[args.command](args)
     except EquivcheckError as exc:
-        print(f"equivcheck: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        if debug:
+            traceback.print_exc()
+        _error(str(exc))
     except KeyboardInterrupt:
-        print("equivcheck: interrupted", file=sys.stderr)
-        return 2
+        _error("interrupted")
+    except Exception as exc:  # noqa: BLE001 - the exit-code contract: an unexpected fault is 2, never 1
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (EQUIVCHECK_DEBUG=1 prints the traceback)"
+        _error(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}{hint}")
+    return 2
+
+
+def _one_line(text: str) -> str:
+    return " | ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+
+
+def _error(message: str) -> None:
+    """The one line on stderr that every exit-2 path prints."""
+    print(f"equivcheck: error: {_one_line(message)}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    """A problem that does not change the verdict (the reports went elsewhere), on stderr."""
+    print(f"equivcheck: warning: {_one_line(message)}", file=sys.stderr)
+
+
+def _stderr_progress(message: str) -> None:
+    """Progress of a first-use install or build, one line each, on stderr (stdout keeps the verdict)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def _console() -> Any:
@@ -132,16 +182,30 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    """Run adapters' setup steps (idempotent)."""
+    """Run adapters' setup steps (idempotent); every named adapter is tried, a failure is exit 2."""
     from equivcheck import registry
 
     names = registry.adapter_names() if args.names == ["all"] else args.names
     console = _console()
+    failed = []
     for name in names:
         start = time.perf_counter()
-        registry.setup_adapter(name, progress=console)
+        try:
+            registry.setup_adapter(name, progress=_labelled_printer(console, f"setup {name}: "))
+        except EquivcheckError as exc:
+            failed.append(name)
+            _error(f"setup {name}: {exc}")
+            continue
         console.print(f"setup {name}: ok ({time.perf_counter() - start:.1f}s)")
+    if failed:
+        _error(f"setup failed for {', '.join(failed)}")
+        return 2
     return 0
+
+
+def _labelled_printer(console: Any, label: str) -> Any:
+    """A progress callable printing `label` + each line as plain text (a pip or npm line may hold brackets)."""
+    return lambda message: console.print(label + message, markup=False, highlight=False)
 
 
 def _master_seed(seed: int | None) -> int:
@@ -162,6 +226,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         registry.adapter_class(name)
     if args.batch < 0:
         raise UsageError("--batch must be 0 (off) or a positive batch size")
+    check_writable(args.report_dir)
     seed = _master_seed(args.seed)
     console = _console()
     console.print(f"equivcheck {__version__}: case {case.name}, {args.ref} vs {args.cand}, master seed {seed}",
@@ -175,35 +240,52 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if args.episode < 0:
             raise UsageError("--episode must be >= 0")
         config.episode_offset, config.episodes = args.episode, 1
-    ctx = build_context(case, args.ref, args.cand, config)
+    ctx = build_context(case, args.ref, args.cand, config, setup_progress=_stderr_progress)
     report = run_diff(ctx)
     return finish(report, args.report_dir, console)
 
 
 def finish(report: Report, report_dir: Path, console: Any, stem: str | None = None) -> int:
-    """Write the reports, print the one-screen summary, return the exit code."""
-    from equivcheck.report import write_reports
+    """Write the reports (elsewhere, said on stderr, if that fails), print the summary, return the exit code.
 
-    paths = write_reports(report, report_dir, stem)
+    An exit 2 (nothing certified: an error, an interrupt, a vacuous run) also says why on stderr, in one line.
+    """
+    paths = write_reports_or_fallback(report, report_dir, stem, warn=_warn)
     print_summary(report, console)
-    console.print(f"report: {paths['html']}  (also {paths['md'].name}, {paths['json'].name})")
+    if paths:
+        console.print(f"report: {paths['html']}  (also {paths['md'].name}, {paths['json'].name})")
+    if report.exit_code == 2:
+        _error(f"not certified: {report.error or 'a tier did not complete'}")
     return report.exit_code
 
 
 def print_summary(report: Report, console: Any) -> None:
-    """Verdict, a table of tiers, and the first divergence with its repro command."""
+    """Verdict, the tiers (a table, or one line each where the terminal is narrower than the table), the first
+    divergence with its repro. A tier's status always reads in full."""
+    from rich.markup import escape
     from rich.table import Table
 
+    from equivcheck.report.markdown import tier_line
+
     table = Table(show_edge=False)
-    for col in ("tier", "runner", "status", "episodes", "steps", "examples", "fields", "seconds"):
-        table.add_column(col, justify="right" if col not in ("tier", "runner", "status") else "left")
+    table.add_column("tier", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("runner")
+    for col in ("items", "episodes", "steps", "examples", "fields", "seconds"):
+        table.add_column(col, justify="right")
     for t in report.tiers:
-        table.add_row(t.tier, t.runner, t.status, str(t.episodes), str(t.steps), str(t.examples), str(t.fields),
-                      f"{t.seconds:.2f}")
-    console.print(table)
+        table.add_row(t.tier, t.status, t.runner, str(len(t.items_run)), str(t.episodes), str(t.steps),
+                      str(t.examples), str(t.fields), f"{t.seconds:.2f}")
+    if console.measure(table, options=console.options.update_width(1 << 16)).maximum <= console.width:
+        console.print(table)
+    else:
+        for t in report.tiers:
+            console.print(escape(tier_line(t)))
     for t in report.tiers:
         for note in t.notes:
             console.print(f"  note ({t.tier}): {note}")
+        for skip in t.undeclared_skips():
+            console.print(f"  [yellow]not run[/yellow] ({t.tier}): {skip.item}: {skip.reason}")
     colour = {"equivalent": "green", "divergent": "red"}.get(report.status, "yellow")
     console.print(f"[bold {colour}]{report.status.upper()}[/bold {colour}]: {report.ref} vs {report.cand} "
                   f"(case {report.case}, master seed {report.master_seed}, {report.seconds:.1f}s)")
@@ -224,7 +306,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Rerun a corpus file."""
     from equivcheck.replay import replay
 
-    report = replay(args.file, args.ref, args.cand)
+    check_writable(args.report_dir)
+    report = replay(args.file, args.ref, args.cand, setup_progress=_stderr_progress)
     return finish(report, args.report_dir, _console(), stem=f"replay-{args.file.stem}")
 
 
@@ -236,11 +319,12 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
     gate = load_gate(args.config)
     budget = args.budget if args.budget is not None else gate.budget
-    report_dir = args.report_dir or gate.report_dir
+    report_dir = check_writable(args.report_dir or gate.report_dir,
+                                "--report-dir" if args.report_dir else f"{args.config}: report_dir")
     seed = _master_seed(args.seed if args.seed is not None else gate.seed)
     console = _console()
     console.print(f"equivcheck gate: {len(gate.pairs)} pairs, budget {budget:.0f}s, master seed {seed}", style="dim")
-    outcomes = run_gate(gate, budget, report_dir, seed)
+    outcomes = run_gate(gate, budget, report_dir, seed, setup_progress=_stderr_progress)
     table = Table(title="gate", show_edge=False)
     for col in ("pair", "tiers", "status", "divergences", "seconds", "report / first divergence"):
         table.add_column(col)
@@ -253,6 +337,9 @@ def cmd_gate(args: argparse.Namespace) -> int:
     verdict = {0: "[bold green]PASS[/bold green]", 1: "[bold red]FAIL: divergence[/bold red]"}.get(
         code, "[bold yellow]ERROR: not certified[/bold yellow]")
     console.print(f"gate: {verdict}")
+    if code == 2:
+        failed = [o.label for o in outcomes if o.exit_code == 2]
+        _error(f"gate not certified: {len(failed)} of {len(outcomes)} pairs not run or in error ({', '.join(failed)})")
     return code
 
 

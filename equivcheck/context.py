@@ -13,16 +13,19 @@ from typing import Any
 
 from equivcheck import corpus
 from equivcheck.case import Case
+from equivcheck.errors import SetupError
 from equivcheck.report.model import Divergence, Shrink
 
 TIERS = ("property", "interaction", "rollout", "transfer")
+DEFAULT_TIERS = ("property", "interaction", "rollout")
+"""Every tier but transfer: L1 and L2 catch what rollouts rarely reach; L4 trains policies (minutes)."""
 
 
 @dataclass
 class RunConfig:
     """What to run and how much of it. None means the case's default."""
 
-    tiers: tuple[str, ...] = ("rollout",)
+    tiers: tuple[str, ...] = DEFAULT_TIERS
     runner: str | None = None
     episodes: int | None = None
     steps: int | None = None
@@ -100,17 +103,20 @@ def adapter_versions(adapter: Any) -> dict[str, str]:
         return {"error": f"versions() raised {type(exc).__name__}: {exc}"}
 
 
-def build_context(case: Case, ref_name: str, cand_name: str, config: RunConfig) -> RunContext:
+def build_context(case: Case, ref_name: str, cand_name: str, config: RunConfig,
+                  setup_progress: Callable[[str], None] | None = None, probe: bool = True) -> RunContext:
     """Resolve adapters through the registry, run their setup once, and start each once for versions().
 
-    A backend that cannot start raises SetupError here, before any work, as a one-line error.
+    A backend that cannot start (its constructor or versions() raises) is a SetupError here, before
+    any episode, as a one-line error. `setup_progress` gets the lines of a first-use install or
+    build; `probe=False` skips the start (a --jobs worker, whose parent already probed).
     """
     from equivcheck import registry
 
     ref_opts = case.adapter_options.get(ref_name, {})
     cand_opts = case.adapter_options.get(cand_name, {})
-    registry.setup_adapter(ref_name)
-    registry.setup_adapter(cand_name)
+    for name in (ref_name, cand_name):
+        registry.setup_adapter(name, progress=_labelled(setup_progress, name))
     ctx = RunContext(
         case,
         ref_name,
@@ -119,13 +125,35 @@ def build_context(case: Case, ref_name: str, cand_name: str, config: RunConfig) 
         lambda: registry.make_adapter(ref_name, **ref_opts),
         lambda: registry.make_adapter(cand_name, **cand_opts),
     )
-    for side, make in (("ref", ctx.make_ref), ("cand", ctx.make_cand)):
-        adapter = make()
-        try:
-            ctx.versions[side] = adapter_versions(adapter)
-        finally:
-            adapter.close()
+    if probe:
+        for side, name, make in (("ref", ref_name, ctx.make_ref), ("cand", cand_name, ctx.make_cand)):
+            ctx.versions[side] = probe_adapter(name, make)
     return ctx
+
+
+def probe_adapter(name: str, make: Callable[[], Any]) -> dict[str, str]:
+    """Start the adapter `name` once and ask its versions(); any fault is a SetupError naming it."""
+    adapter = make()
+    try:
+        versions = adapter.versions()
+        return {str(k): str(v) for k, v in versions.items()}
+    except SetupError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a backend that cannot answer versions() cannot run
+        text = (str(exc).strip().splitlines() or [""])[0]
+        raise SetupError(f"adapter '{name}' failed to start: {type(exc).__name__}: {text}") from exc
+    finally:
+        try:
+            adapter.close()
+        except Exception:  # noqa: BLE001, S110 - the probe's verdict is what matters
+            pass
+
+
+def _labelled(progress: Callable[[str], None] | None, name: str) -> Callable[[str], None] | None:
+    """`progress` with each line prefixed by the adapter's name (None stays None)."""
+    if progress is None:
+        return None
+    return lambda message: progress(f"setup {name}: {message}")
 
 
 def shrink_record(original: int, actions: list[Any], replays: int, seconds: float) -> Shrink:

@@ -14,7 +14,10 @@ class EquivcheckError(Exception):
 
 
 class SetupError(EquivcheckError):
-    """A reference or candidate cannot be installed or started (missing Node, failed download)."""
+    """A reference or candidate cannot be installed or started (missing Node, failed download).
+
+    Never a divergence: raised during an episode, it ends the run as an error (exit 2).
+    """
 
 
 class UsageError(EquivcheckError):
@@ -27,6 +30,14 @@ class CapabilityError(EquivcheckError):
 
 class ActionError(EquivcheckError):
     """An action does not fit the adapter's action space (wrong shape, out of range)."""
+
+
+class ReportDirError(UsageError):
+    """The report directory is a file, sits under a file, or cannot be written."""
+
+
+class WorkerError(EquivcheckError):
+    """A --jobs worker process died without an answer (a backend crashed the whole process)."""
 
 
 class VacuousRunError(EquivcheckError):

@@ -40,6 +40,21 @@ class ReplayPolicy:
         return self.actions[t]
 
 
+def describe(factory: Any) -> str:
+    """The rollout policy in one line for the report: its name and the first line of its docstring.
+
+    `factory` is a case's `policy` (a class or function building one episode's policy); None is
+    the default uniform policy.
+    """
+    if factory is None:
+        factory = UniformPolicy
+    name = getattr(factory, "__qualname__", None) or type(factory).__name__
+    module = getattr(factory, "__module__", "")
+    doc = (getattr(factory, "__doc__", None) or "").strip().splitlines()
+    text = f"{module}.{name}" if module and module != __name__ else name
+    return f"{text}: {doc[0].strip()}" if doc else text
+
+
 def to_plain(action: Any) -> Any:
     """An action as plain JSON-able Python (int, float or nested lists)."""
     arr = np.asarray(action)

@@ -86,7 +86,11 @@ def adapter_class(name: str) -> Any:
 
 
 def setup_adapter(name: str, progress: Any = None) -> None:
-    """Run the adapter's setup step once per process (npm install, wheel download, build)."""
+    """Run the adapter's setup step once per process (npm install, wheel download, build).
+
+    `progress` (a callable taking one line, or a rich Console) hears what a first-use install
+    or build is doing.
+    """
     if name in _setup_done:
         return
     factory = adapter_class(name)
@@ -127,19 +131,34 @@ def get_case(name: str) -> Case:
 
 
 def find_case(ref: str, cand: str | None = None) -> Case:
-    """The case whose reference is `ref` (and which lists `cand`, if given)."""
-    matches = []
+    """The one case whose reference is `ref` (and which lists `cand`, if given).
+
+    UsageError when none or several fit: an ambiguous pair lists the cases that fit, an unknown
+    pair names the cases with that reference and those with that candidate.
+    """
+    cases = []
     for name in case_names():
         try:
-            case = get_case(name)
+            cases.append(get_case(name))
         except SetupError:
             continue
-        if case.reference == ref and (cand is None or cand in case.candidates):
-            matches.append(case)
-    if not matches:
-        if ref not in adapter_names():
-            raise _unknown("adapter", ref, adapter_names())
-        if cand is not None and cand not in adapter_names():
-            raise _unknown("adapter", cand, adapter_names())
-        raise UsageError(f"no case pairs reference '{ref}' with candidate '{cand}'; pass --case NAME")
-    return matches[0]
+    matches = [c for c in cases if c.reference == ref and (cand is None or cand in c.candidates)]
+    if len(matches) == 1:
+        return matches[0]
+    pair = f"reference '{ref}'" + (f" with candidate '{cand}'" if cand is not None else "")
+    if matches:
+        names = ", ".join(c.name for c in matches)
+        raise UsageError(f"{pair} fits several cases: {names}; pass --case NAME")
+    if ref not in adapter_names():
+        raise _unknown("adapter", ref, adapter_names())
+    if cand is not None and cand not in adapter_names():
+        raise _unknown("adapter", cand, adapter_names())
+    with_ref = [f"{c.name} (candidates {', '.join(c.candidates)})" for c in cases if c.reference == ref]
+    with_cand = [f"{c.name} (reference {c.reference})" for c in cases if cand is not None and cand in c.candidates]
+    hints = []
+    if with_ref:
+        hints.append(f"cases with reference '{ref}': {'; '.join(with_ref)}")
+    if with_cand:
+        hints.append(f"cases with candidate '{cand}': {'; '.join(with_cand)}")
+    found = "; ".join(hints) if hints else "no case has either adapter"
+    raise UsageError(f"no case pairs {pair} ({found}); pass --case NAME to compare them anyway")

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from equivcheck import corpus, registry
+from equivcheck.context import RunConfig, adapter_versions, build_context
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.policies import ReplayPolicy, from_plain
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.context import RunConfig, adapter_versions, build_context
 from equivcheck.tiers.property import check_invariant, check_pair
 from equivcheck.tiers.rollout import run_episode
 
 
-def replay(path: str | Path, ref: str | None = None, cand: str | None = None) -> Report:
-    """Replay the file at `path` (optionally against other adapters); the report says if it still fails."""
+def replay(path: str | Path, ref: str | None = None, cand: str | None = None,
+           setup_progress: Callable[[str], None] | None = None) -> Report:
+    """Replay the file at `path` (optionally against other adapters); the report says if it still fails.
+
+    The file is validated when loaded (corpus.ReplaySchema): a file that is not a replay is a
+    UsageError, never replayed as something else.
+    """
     entry = corpus.load(path)
     case = registry.get_case(entry.case)
-    ctx = build_context(case, ref or entry.ref, cand or entry.cand, RunConfig(save_corpus=False))
+    ctx = build_context(case, ref or entry.ref, cand or entry.cand, RunConfig(save_corpus=False),
+                        setup_progress=setup_progress)
     ctx.replay_path = str(path)
     report = Report(case=case.name, ref=ctx.ref_name, cand=ctx.cand_name, master_seed=entry.master_seed or 0,
-                    config={"replay": str(path)}, repro=f"equivcheck replay {path}")
-    result = TierResult(tier=entry.tier, runner=entry.runner)
+                    config={"replay": str(path)}, repro=f"equivcheck replay {path}",
+                    known_differences=case.schema.describe_known(), fields_compared=case.schema.describe_compared(),
+                    fields_ignored=case.schema.describe_ignored())
+    result = TierResult(tier=entry.tier, runner=entry.runner,
+                        fields=1 if entry.tier == "property" else len(case.schema.compared_fields))
     start = time.perf_counter()
     if entry.tier == "property":
         items = {i.name: i for i in list(case.components) + list(case.invariants)}
@@ -53,12 +63,13 @@ def replay(path: str | Path, ref: str | None = None, cand: str | None = None) ->
                 scenario = scenarios[entry.start]
                 start_state = scenario.state() if scenario.state is not None else None
                 options = scenario.options
-            actions = [from_plain(a, refa.action_space) for a in entry.actions]
-            for i, action in enumerate(actions):
+            actions = []
+            for i, plain in enumerate(entry.actions):
                 try:
-                    refa.action_space.validate(action)
-                except EquivcheckError as exc:
-                    raise UsageError(f"{path}: action {i} does not fit '{ctx.ref_name}': {exc}") from exc
+                    refa.action_space.validate(plain)
+                    actions.append(from_plain(plain, refa.action_space))
+                except (EquivcheckError, ValueError, TypeError) as exc:
+                    raise UsageError(f"{path}: action {i} does not fit '{ctx.ref_name}': {exc}") from None
             ep = run_episode(refa, canda, case.schema, int(entry.seed or 0), ReplayPolicy(actions), len(actions),
                              entry.runner, strict_replay=True, start=start_state, options=options)
             if ep.invalid:

@@ -52,6 +52,15 @@ class KnownDifference:
         return any(fnmatch.fnmatchcase(path, pat) for pat in self.fields)
 
 
+def tolerance_of(oracle: Oracle) -> float | None:
+    """An oracle's fixed error bound: atol when rtol is 0, or max_ulps; None when it has none."""
+    if hasattr(oracle, "atol") and getattr(oracle, "rtol", 0) == 0:
+        return float(oracle.atol)
+    if hasattr(oracle, "max_ulps"):
+        return float(oracle.max_ulps)
+    return None
+
+
 def value_signature(value: Any) -> tuple[str, tuple[int, ...]]:
     """(dtype name, shape) of a snapshot value; Python scalars map to bool/int64/float64/str."""
     if isinstance(value, np.ndarray | np.generic):
@@ -260,6 +269,28 @@ class Schema:
         if snap is None:
             return None
         return {k: v for k, v in snap.items() if k not in self.ignored}
+
+    def describe_compared(self) -> list[dict[str, str]]:
+        """Every compared field with its oracle (and the normaliser applied first, when any), for the report."""
+        out = []
+        for path, oracle, _ in self._plan:
+            entry = next((kd for kd in self.known if kd.normalise is not None and kd.matches(path)), None)
+            how = oracle.describe()
+            if entry is not None:
+                how = f"{how} after normaliser {entry.id}"
+            elif path in self.normalisers:
+                how = f"{how} after a normaliser"
+            out.append({"field": path, "oracle": how})
+        return out
+
+    def describe_ignored(self) -> list[dict[str, str]]:
+        """Every declared field left out of comparison, with the known difference that excludes it."""
+        out = []
+        for path in self.fields:
+            if path in self.ignored:
+                kd = next(k for k in self.known if k.normalise is None and k.matches(path))
+                out.append({"field": path, "id": kd.id, "reason": kd.reason})
+        return out
 
     def describe_known(self) -> list[dict[str, str]]:
         """The known differences, for the report."""

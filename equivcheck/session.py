@@ -12,8 +12,10 @@ from pathlib import Path
 
 from equivcheck.context import TIERS, RunConfig, RunContext, adapter_versions, build_context
 from equivcheck.errors import EquivcheckError, VacuousRunError
+from equivcheck.policies import describe as describe_policy
 from equivcheck.report.model import Report, TierResult
 from equivcheck.tiers import interaction, property as property_tier, rollout_driver, transfer
+from equivcheck.tiers.items import not_reached
 
 __all__ = ["TIERS", "RunConfig", "RunContext", "adapter_versions", "build_context", "run_diff"]
 
@@ -29,6 +31,10 @@ def run_diff(ctx: RunContext) -> Report:
         config={k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()},
         started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         known_differences=ctx.case.schema.describe_known(),
+        declared_skips=[skip.describe() for skip in ctx.case.declared_skips],
+        fields_compared=ctx.case.schema.describe_compared(),
+        fields_ignored=ctx.case.schema.describe_ignored(),
+        policy=describe_policy(ctx.case.policy) if "rollout" in cfg.tiers else "",
     )
     report.repro = ctx.diff_command()
     start = time.perf_counter()
@@ -47,6 +53,9 @@ def run_diff(ctx: RunContext) -> Report:
             result = runners[tier](ctx, report)
             if not any(t is result for t in report.tiers):
                 report.tiers.append(result)
+        if report.tiers and all(t.status == "not applicable" for t in report.tiers):
+            raise VacuousRunError(f"case '{ctx.case.name}' has nothing to run in tier(s) {', '.join(cfg.tiers)} "
+                                  f"for '{ctx.cand_name}'; nothing was certified")
         unmet = [name for name, ok in report.liveness.items() if not ok]
         if unmet and not report.divergences:
             raise VacuousRunError(
@@ -62,5 +71,9 @@ def run_diff(ctx: RunContext) -> Report:
     except Exception as exc:  # noqa: BLE001 - an unexpected fault must not lose the finished work
         report.error = f"internal error: {type(exc).__name__}: {exc}"
     finally:
+        reached = {t.tier for t in report.tiers}
+        for tier in cfg.tiers:
+            if tier not in reached:
+                report.tiers.append(not_reached(ctx.case, tier, report.error or "the run stopped before this tier"))
         report.seconds = time.perf_counter() - start
     return report

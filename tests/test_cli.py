@@ -38,7 +38,7 @@ def test_equivalent_pair_exits_0_and_writes_reports(tmp_path: Path) -> None:
 
 
 def test_divergent_pair_exits_1_with_shrunk_replay(tmp_path: Path) -> None:
-    out = cli("diff", "--ref", "toy-walk-ref", "--cand", "mut-walk-bump-free", "--case", "toy-walk", "--seed", "4",
+    out = cli("diff", "--tier", "rollout", "--ref", "toy-walk-ref", "--cand", "mut-walk-bump-free", "--case", "toy-walk", "--seed", "4",
               "--episodes", "30", "--no-corpus", "--report-dir", str(tmp_path))
     assert out.returncode == 1, out.stdout + out.stderr
     assert "DIVERGENT" in out.stdout and "repro: equivcheck replay" in out.stdout
@@ -69,7 +69,7 @@ def test_bad_tier_is_usage_error() -> None:
 
 
 def test_candidate_crash_is_a_divergence_and_other_episodes_are_kept(tmp_path: Path) -> None:
-    out = cli("diff", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "fault-walk-crash", "--episodes", "12",
+    out = cli("diff", "--tier", "rollout", "--case", "toy-walk", "--ref", "toy-walk-ref", "--cand", "fault-walk-crash", "--episodes", "12",
               "--seed", "2", "--no-corpus", "--report-dir", str(tmp_path))
     assert out.returncode == 1, out.stderr
     tier = load_report(tmp_path)["tiers"][0]
@@ -80,7 +80,7 @@ def test_candidate_crash_is_a_divergence_and_other_episodes_are_kept(tmp_path: P
 
 
 def test_reference_dying_mid_run_keeps_finished_episodes(tmp_path: Path) -> None:
-    out = cli("diff", "--case", "toy-walk", "--ref", "fault-walk-ref-dies", "--cand", "toy-walk-cand",
+    out = cli("diff", "--tier", "rollout", "--case", "toy-walk", "--ref", "fault-walk-ref-dies", "--cand", "toy-walk-cand",
               "--episodes", "10", "--seed", "1", "--no-corpus", "--report-dir", str(tmp_path))
     assert out.returncode == 1, out.stderr
     tier = load_report(tmp_path)["tiers"][0]
@@ -89,7 +89,7 @@ def test_reference_dying_mid_run_keeps_finished_episodes(tmp_path: Path) -> None
 
 
 def test_vacuous_run_is_an_error_not_a_pass(tmp_path: Path) -> None:
-    out = cli("diff", "--case", "toy-walk", "--ref", "fault-walk-frozen", "--cand", "fault-walk-frozen",
+    out = cli("diff", "--tier", "rollout", "--case", "toy-walk", "--ref", "fault-walk-frozen", "--cand", "fault-walk-frozen",
               "--seed", "1", "--report-dir", str(tmp_path))
     assert out.returncode == 2, out.stdout
     data = load_report(tmp_path)
@@ -101,7 +101,7 @@ def test_jobs_find_the_same_divergences(tmp_path: Path) -> None:
     found = {}
     for jobs in ("1", "2"):
         d = tmp_path / jobs
-        out = cli("diff", "--case", "toy-dice", "--ref", "toy-dice-ref", "--cand", "mut-dice-bank-no-turn",
+        out = cli("diff", "--tier", "rollout", "--case", "toy-dice", "--ref", "toy-dice-ref", "--cand", "mut-dice-bank-no-turn",
                   "--episodes", "8", "--seed", "9", "--jobs", jobs, "--no-shrink", "--no-corpus", "--report-dir", str(d))
         assert out.returncode == 1, out.stderr
         tier = load_report(d)["tiers"][0]
@@ -158,7 +158,7 @@ def test_adapter_failing_to_start_is_one_line_exit_2() -> None:
 
 
 def test_fault_mid_run_keeps_finished_episodes_in_the_report(tmp_path: Path) -> None:
-    out = cli("diff", "--case", "toy-walk", "--ref", "fault-walk-ref-rejects", "--cand", "toy-walk-cand",
+    out = cli("diff", "--tier", "rollout", "--case", "toy-walk", "--ref", "fault-walk-ref-rejects", "--cand", "toy-walk-cand",
               "--episodes", "20", "--seed", "1", "--report-dir", str(tmp_path))
     assert out.returncode == 2, out.stdout + out.stderr
     data = load_report(tmp_path)
@@ -169,7 +169,7 @@ def test_fault_mid_run_keeps_finished_episodes_in_the_report(tmp_path: Path) -> 
 
 def test_replay_with_an_action_that_does_not_fit_is_exit_2(tmp_path: Path) -> None:
     src = tmp_path / "r"
-    out = cli("diff", "--ref", "toy-walk-ref", "--cand", "mut-walk-bump-free", "--case", "toy-walk", "--seed", "4",
+    out = cli("diff", "--tier", "rollout", "--ref", "toy-walk-ref", "--cand", "mut-walk-bump-free", "--case", "toy-walk", "--seed", "4",
               "--episodes", "30", "--no-corpus", "--report-dir", str(src))
     saved = json.loads(Path(load_report(src)["tiers"][0]["divergences"][0]["corpus_file"]).read_text())
     saved["actions"] = [[0, 1]] + saved["actions"]
@@ -180,7 +180,7 @@ def test_replay_with_an_action_that_does_not_fit_is_exit_2(tmp_path: Path) -> No
 
 
 def test_only_the_first_divergent_episodes_are_saved_the_rest_get_an_episode_repro(tmp_path: Path) -> None:
-    out = cli("diff", "--case", "toy-dice", "--ref", "toy-dice-ref", "--cand", "mut-dice-extra-draw", "--episodes", "6",
+    out = cli("diff", "--tier", "rollout", "--case", "toy-dice", "--ref", "toy-dice-ref", "--cand", "mut-dice-extra-draw", "--episodes", "6",
               "--seed", "2", "--no-corpus", "--report-dir", str(tmp_path))
     assert out.returncode == 1
     divs = load_report(tmp_path)["tiers"][0]["divergences"]

@@ -30,6 +30,7 @@ from equivcheck.report import (
     write_reports,
 )
 from equivcheck.report.html import error_curve_svg, oracle_tolerance
+from equivcheck.report.model import Headroom, SkippedItem
 from equivcheck.report.markdown import action_history, array_diff_summary, format_value
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "report-schema.md"
@@ -67,7 +68,9 @@ def make_report(divergences: list[Divergence] | None = None, tier_curve: bool = 
         TierResult("property", status="equivalent", examples=200, fields=5, seconds=1.5),
         TierResult("rollout", "lockstep", status="divergent" if divs else "equivalent", episodes=4, steps=800,
                    fields=5, seconds=2.25, divergences=divs, notes=["shrunk 1 failure"],
-                   stats={"sps": 1234.5, **({"error_curve": {"ball.x": [1e-9, 1e-3, 1e-1]}} if tier_curve else {})}),
+                   stats={"sps": 1234.5, **({"error_curve": {"ball.x": [1e-9, 1e-3, 1e-1]}} if tier_curve else {})},
+                   items_run={"episodes": 4}, items_skipped=[SkippedItem("1 of 5 episodes", "budget exhausted")],
+                   headroom={"paddle.y": Headroom("atol=1e-06 rtol=0", 6e-7, 1e-6)}),
     ]
     return Report(
         case="toy", ref="toyref", cand="toyjax", master_seed=1234, config={"episodes": 4, "steps": 200},
@@ -75,6 +78,10 @@ def make_report(divergences: list[Divergence] | None = None, tier_curve: bool = 
                   "cand": {"backend": "toyjax", "version": "0.1.7"}},
         tiers=tiers, liveness={"state_changes": True, "reward_both_signs": True},
         known_differences=[{"field": "info.time", "reason": "wall clock"}], seconds=3.9,
+        declared_skips=[{"tier": "interaction", "item": "x", "reason": "r", "since": "1", "candidates": "all candidates"}],
+        fields_compared=[{"field": "ball.x", "oracle": "atol=1e-06 rtol=0"}],
+        fields_ignored=[{"field": "info.time", "id": "wall-clock", "reason": "wall clock"}],
+        policy="UniformPolicy: uniform", coverage={"wall bounce": 3, "goal": 0},
         started="2025-01-01T00:00:00Z", repro="equivcheck diff --ref toyref --cand toyjax --seed 1234",
     )
 
@@ -100,7 +107,7 @@ class TestJson:
         data = load_json(path)
         assert data == strict_loads(to_json(report)) == report.to_dict()
         assert data["status"] == "divergent" and data["exit_code"] == 1
-        assert data["schema_version"] == REPORT_SCHEMA_VERSION == "1.0"
+        assert data["schema_version"] == REPORT_SCHEMA_VERSION == "1.1"
         clean = strict_loads(to_json(clean_report()))
         assert clean["status"] == "equivalent" and clean["exit_code"] == 0
 
@@ -159,11 +166,15 @@ class TestJson:
 
     def test_every_key_is_documented(self) -> None:
         doc = DOC.read_text()
-        assert "version 1.0" in doc
+        assert f"version {REPORT_SCHEMA_VERSION}" in doc
         data = make_report().to_dict()
         keys = set(data)
         for tier in data["tiers"]:
             keys |= set(tier)
+            for skipped in tier["items_skipped"]:
+                keys |= set(skipped)
+            for room in tier["headroom"].values():
+                keys |= set(room)
             for div in tier["divergences"]:
                 keys |= set(div) | set(div["shrink"])
                 for diff in div["diffs"]:
@@ -203,7 +214,8 @@ class TestMarkdown:
     def test_tier_lines_and_one_screen(self) -> None:
         md = to_markdown(make_report())
         assert "- property: EQUIVALENT: 200 examples, 5 fields, 1.50 s" in md
-        assert "- rollout/lockstep: DIVERGENT: 4 episodes, 800 steps, 5 fields, 2.25 s, 1 divergence" in md
+        assert ("- rollout/lockstep: DIVERGENT: 1 item, 4 episodes, 800 steps, 5 fields, 2.25 s, 1 divergence, "
+                "1 skipped (1 undeclared)") in md
         assert "shrunk 1 failure" in md
         assert len(md.splitlines()) < 60
 

@@ -12,9 +12,11 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from equivcheck.errors import SetupError
 from equivcheck.paths import cache_dir, install_lock
@@ -28,12 +30,21 @@ SHIM_SOURCE = SHIM_DIR / "shim.c"
 RAYLIB_STUB = SHIM_DIR / "raylib.h"
 CFLAGS = ("-O2", "-fPIC", "-shared", "-std=gnu11", "-fvisibility=hidden", "-ffp-contract=off", "-fno-fast-math")
 
-Progress = Callable[[str], None] | None
+Progress = Callable[[str], None] | Any | None
+"""Who hears what a first-use build is doing: a callable taking one line, an object with print()
+(a rich Console) or write() (a stream), or None for silence."""
 
 
 def _say(progress: Progress, message: str) -> None:
-    if progress is not None:
+    """Report one line to `progress`, whichever of the three kinds it is."""
+    if progress is None:
+        return
+    if hasattr(progress, "print"):
+        progress.print(message)
+    elif callable(progress):
         progress(message)
+    elif hasattr(progress, "write"):
+        progress.write(message + "\n")
 
 
 def check_platform() -> None:
@@ -75,7 +86,8 @@ def _download_wheel(progress: Progress) -> Path:
     if target.is_file() and zipfile.is_zipfile(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    _say(progress, f"downloading pufferlib {PUFFERLIB_VERSION} wheel")
+    _say(progress, f"downloading the pufferlib {PUFFERLIB_VERSION} wheel (PufferLib's C Pong) with pip into {target.parent}")
+    start = time.perf_counter()
     cmd = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--python-version", "3.11", "--platform", "manylinux_2_17_x86_64",
@@ -89,6 +101,7 @@ def _download_wheel(progress: Progress) -> Path:
     if proc.returncode != 0 or not target.is_file():
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise SetupError(f"pip download of pufferlib=={PUFFERLIB_VERSION} failed: {last}")
+    _say(progress, f"downloaded {target.name} ({target.stat().st_size / 2**20:.1f} MiB, {time.perf_counter() - start:.0f} s)")
     return target
 
 
@@ -131,7 +144,8 @@ def _compile(progress: Progress) -> Path:
     if compiler is None:
         raise SetupError("pong-c needs a C compiler (cc or gcc) to build its shim")
     out.parent.mkdir(parents=True, exist_ok=True)
-    _say(progress, "compiling the pong.h shim")
+    _say(progress, f"compiling the pong.h shim with {compiler} into {out}")
+    start = time.perf_counter()
     tmp = out.with_suffix(f".{os.getpid()}.tmp")
     cmd = [
         compiler, *CFLAGS, f"-I{SHIM_DIR}", f"-I{pong_h_path().parent}",
@@ -142,6 +156,7 @@ def _compile(progress: Progress) -> Path:
         first = (proc.stderr.strip().splitlines() or ["no output"])[0]
         raise SetupError(f"compiling the pong-c shim failed: {first}")
     os.replace(tmp, out)
+    _say(progress, f"built {out.name} ({time.perf_counter() - start:.1f} s)")
     return out
 
 

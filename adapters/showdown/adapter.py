@@ -19,12 +19,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProcessDied
+from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProcessDied, ShowdownError
 from adapters.showdown.node import DRIVER_JS, HERE, PACKAGE_LOCK, ensure_installed, node_runtime
 from adapters.showdown.process import DriverProcess
 from adapters.showdown.spaces import JointDiscrete
 from equivcheck.adapter import Adapter, Snapshot, StepResult, file_sha256, stack_snapshots
-from equivcheck.errors import ActionError, CapabilityError, UsageError
+from equivcheck.errors import ActionError, CapabilityError, SetupError, UsageError
 
 DEFAULT_FORMAT = "gen1randombattle"
 FIELDS_JSON = HERE / "fields.json"
@@ -102,6 +102,7 @@ class Showdown(Adapter):
             "restorable": restorable,
         }
         self._check_options(self._defaults)
+        node_runtime()  # SetupError now, at construction, when there is no Node that runs
         self.timeout = float(timeout)
         self._mutate: str | None = None
         self._proc: DriverProcess | None = None
@@ -139,7 +140,13 @@ class Showdown(Adapter):
         modules = ensure_installed()
         runtime = node_runtime()
         self._proc = DriverProcess(runtime, modules, mutate=self._mutate, timeout=self.timeout)
-        self._hello = self._proc.call("hello", timeout=max(self.timeout, 60.0))
+        try:
+            self._hello = self._proc.call("hello", timeout=max(self.timeout, 60.0))
+        except ShowdownError as exc:
+            self._proc.kill()
+            raise SetupError(
+                f"the Showdown driver did not start ({runtime.source} Node {runtime.version} at {runtime.node}): {exc}"
+            ) from None
         return self._proc
 
     @property

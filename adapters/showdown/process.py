@@ -13,13 +13,17 @@ from typing import Any
 
 from adapters.showdown.errors import DriverError, DriverTimeout, ReferenceProcessDied
 from adapters.showdown.node import DRIVER_JS, NodeRuntime
+from equivcheck.errors import SetupError
 
 _loads = json.loads
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class DriverProcess:
-    """A running driver. `call(op, **payload)` sends one request and returns its response."""
+    """A running driver. `call(op, **payload)` sends one request and returns its response.
+
+    SetupError when the process cannot be started at all (the Node executable is gone).
+    """
 
     def __init__(self, runtime: NodeRuntime, modules: Path, mutate: str | None = None, timeout: float = 60.0) -> None:
         self.runtime = runtime
@@ -31,7 +35,7 @@ class DriverProcess:
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
         except OSError as exc:
-            raise ReferenceProcessDied(f"could not start the Showdown driver ({runtime.node}): {exc}") from None
+            raise SetupError(f"could not start the Showdown driver with {runtime.node}: {exc}") from None
         self._fd = self.proc.stdout.fileno()
         self._sel = selectors.DefaultSelector()
         self._sel.register(self._fd, selectors.EVENT_READ)

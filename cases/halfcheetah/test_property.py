@@ -19,4 +19,5 @@ def test_components(equivcheck_run, cand: str) -> None:
 def test_brax_has_no_mjx_components(equivcheck_run) -> None:
     """L1 compares MuJoCo's functions with MJX's: Brax's pipelines are judged at L2-L4 only."""
     report = equivcheck_run("halfcheetah", "property", "brax-generalized")
-    assert report.tiers[0].status == "skipped"
+    assert report.tiers[0].status == "not applicable"
+    assert report.tiers[0].items_skipped and all(s.kind == "declared" for s in report.tiers[0].items_skipped)

@@ -1,8 +1,8 @@
 """L3 on HalfCheetah: inject episodes (the default runner), the batched vmap path, lockstep horizons,
 and the honest verdict on Brax: its four pipelines are different physics and must diverge.
 
-Full run (named command, README): `equivcheck diff --ref mujoco-halfcheetah --cand mujoco-mjx
---episodes 100 --steps 1000 --jobs 2`; horizons: `python -m cases.halfcheetah.horizon`.
+Full run (named command, README): `equivcheck diff --case halfcheetah --ref mujoco-halfcheetah
+--cand mujoco-mjx --episodes 100 --steps 1000 --jobs 2`; horizons: `python -m cases.halfcheetah.horizon`.
 """
 
 from __future__ import annotations

@@ -80,6 +80,32 @@ LIVENESS = [
     happens("an episode ends", lambda prev, cur: bool(cur["terminated"])),
 ]
 
+COVERAGE_EVENTS = (
+    "agent hits the ball (+0.1)", "opponent returns the ball", "wall bounce", "agent scores", "opponent scores",
+    "agent wins the game", "opponent wins the game",
+)
+
+
+def coverage(prev: dict[str, Any], action: Any, cur: dict[str, Any]) -> list[str]:
+    """Pong's events on one reference step: paddle hits on each side, wall bounces, points, games won."""
+    reward = float(cur["reward"])
+    vx0, vx1 = float(prev["ball.vx"]), float(cur["ball.vx"])
+    vy0, vy1 = float(prev["ball.vy"]), float(cur["ball.vy"])
+    point = abs(reward) > 0.5
+    events = []
+    if 0.0 < reward < 0.5:
+        events.append("agent hits the ball (+0.1)")
+    if not point and vx0 < 0 < vx1:
+        events.append("opponent returns the ball")
+    if not point and np.sign(vx0) == np.sign(vx1) and vy0 * vy1 < 0:
+        events.append("wall bounce")
+    if point:
+        events.append("agent scores" if reward > 0 else "opponent scores")
+        if cur["terminated"]:
+            events.append("agent wins the game" if reward > 0 else "opponent wins the game")
+    return events
+
+
 COMPONENTS = [
     ComponentPair("paddle motion, tracking and clamp", c.ref_paddles, c.cand_paddles, c.paddle_inputs(),
                   bind=True, max_examples=150),
@@ -176,4 +202,6 @@ CASE = Case(
     corpus_dir=CORPUS,
     description="PufferLib's C Pong vs pure-JAX Pong: every struct field and the glibc stream, exact",
     policy=MixedPlayer,
+    coverage=coverage,
+    coverage_events=COVERAGE_EVENTS,
 )

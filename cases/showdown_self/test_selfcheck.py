@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def diff(tmp: Path, cand: str, episodes: int) -> tuple[int, dict]:
     out = subprocess.run(
-        [sys.executable, "-m", "equivcheck.cli", "diff", "--ref", "showdown", "--cand", cand, "--episodes",
-         str(episodes), "--seed", "7", "--no-corpus", "--report-dir", str(tmp)],
+        [sys.executable, "-m", "equivcheck.cli", "diff", "--tier", "rollout", "--ref", "showdown", "--cand", cand,
+         "--episodes", str(episodes), "--seed", "7", "--no-corpus", "--report-dir", str(tmp)],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     (report,) = tmp.glob("*.json")

@@ -23,6 +23,20 @@ def _walk_state(x: int, t: int = 0) -> dict:
     return {"x": x, "t": t, "bumps": 0, "total": 0}
 
 
+WALK_EVENTS = ("left", "bump the left wall", "right", "stay", "jump", "reach the goal", "truncated at the horizon")
+
+
+def walk_coverage(prev: dict, action: object, cur: dict) -> list[str]:
+    """The walker's events: each action (a left move into the wall is a bump), the goal, truncation."""
+    move = ("left", "right", "stay", "jump")[int(np.asarray(action))]
+    events = ["bump the left wall" if move == "left" and cur["bumps"] > prev["bumps"] else move]
+    if cur["terminated"]:
+        events.append("reach the goal")
+    if cur["truncated"]:
+        events.append("truncated at the horizon")
+    return events
+
+
 WALK = Case(
     name="toy-walk",
     reference="toy-walk-ref",
@@ -61,9 +75,25 @@ WALK = Case(
     steps=walk.HORIZON,
     corpus_dir=CORPUS,
     description="integer walker: exact comparison, legal masks, batch candidate",
+    coverage=walk_coverage,
+    coverage_events=WALK_EVENTS,
 )
 
 _F = Approx(atol=1e-5, rtol=0.0)
+
+MASS_EVENTS = ("bounce off a side wall (x)", "bounce off the top or bottom wall (y)", "truncated at the horizon")
+
+
+def mass_coverage(prev: dict, action: object, cur: dict) -> list[str]:
+    """The point mass's events: a bounce on each axis (velocity flips past the wall), truncation."""
+    events = []
+    for axis, name in enumerate(MASS_EVENTS[:2]):
+        flipped = np.sign(cur["vel"][axis]) == -np.sign(prev["vel"][axis]) != 0
+        if flipped and abs(float(cur["pos"][axis])) > 1.0:
+            events.append(name)
+    if cur["truncated"]:
+        events.append(MASS_EVENTS[2])
+    return events
 
 MASS = Case(
     name="toy-mass",
@@ -103,7 +133,24 @@ MASS = Case(
     runner="inject",
     corpus_dir=CORPUS,
     description="float point mass: approximate comparison, inject runner, error curves",
+    coverage=mass_coverage,
+    coverage_events=MASS_EVENTS,
 )
+
+DICE_EVENTS = ("roll", "bust (roll of 1)", "bank", "reach the target", "out of turns")
+
+
+def dice_coverage(prev: dict, action: object, cur: dict) -> list[str]:
+    """The dice game's events: a roll (and a bust), a bank, the two ways a game ends."""
+    events = ["roll" if int(np.asarray(action)) == 1 else "bank"]
+    if events[0] == "roll" and cur["last"] == 1:
+        events.append("bust (roll of 1)")
+    if cur["terminated"]:
+        events.append("reach the target")
+    if cur["truncated"]:
+        events.append("out of turns")
+    return events
+
 
 DICE = Case(
     name="toy-dice",
@@ -137,4 +184,6 @@ DICE = Case(
     steps=200,
     corpus_dir=CORPUS,
     description="stochastic dice: RNG state in the schema",
+    coverage=dice_coverage,
+    coverage_events=DICE_EVENTS,
 )

@@ -17,6 +17,9 @@ from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 
 __all__ = [
     "action_history",
+    "headroom_rows",
+    "items_text",
+    "pin_toml",
     "array_diff_summary",
     "flatten_state",
     "format_error",
@@ -35,6 +38,7 @@ EXTRA_STATE_FIELDS = 4
 VALUE_WIDTH = 60
 ACTIONS_WIDTH = 160
 MAX_ITEMS = 50
+MAX_FIELD_NAMES = 40
 
 
 def verdict(report: Report) -> str:
@@ -152,8 +156,10 @@ def tier_name(tier: TierResult) -> str:
 
 
 def tier_line(tier: TierResult) -> str:
-    """One line: status, episodes, steps, examples, fields, seconds, divergences."""
-    parts = []
+    """One line: status, items, episodes, steps, examples, fields, seconds, divergences, skipped items."""
+    if tier.status == "not applicable" and not tier.items_skipped:
+        return f"{tier_name(tier)}: NOT APPLICABLE"
+    parts = [f"{len(tier.items_run):,} item{'s' if len(tier.items_run) != 1 else ''}"] if tier.items_run else []
     if tier.episodes or tier.steps or not tier.examples:
         parts += [f"{tier.episodes:,} episodes", f"{tier.steps:,} steps"]
     if tier.examples:
@@ -161,6 +167,9 @@ def tier_line(tier: TierResult) -> str:
     parts += [f"{tier.fields:,} fields", f"{tier.seconds:.2f} s"]
     if tier.divergences:
         parts.append(f"{len(tier.divergences)} divergence{'s' if len(tier.divergences) != 1 else ''}")
+    if tier.items_skipped:
+        undeclared = len(tier.undeclared_skips())
+        parts.append(f"{len(tier.items_skipped)} skipped" + (f" ({undeclared} undeclared)" if undeclared else ""))
     return f"{tier_name(tier)}: {tier.status.upper()}: " + ", ".join(parts)
 
 
@@ -320,9 +329,103 @@ def _known(diff: Mapping[str, Any]) -> str:
     return f"- {text}"
 
 
+def headroom_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
+    """(field, oracle, largest error, tolerance, share of the tolerance used) per float field the rollouts tracked."""
+    rows = []
+    for tier in report.tiers:
+        for path, room in tier.headroom.items():
+            used = room.used
+            share = "-" if used is None else f"{used:.1%}"
+            tol = "-" if room.tolerance is None else f"{room.tolerance:g}"
+            rows.append((path, room.oracle, format_error(room.max_error), tol, share))
+    return rows
+
+
+def items_text(items: Mapping[str, int]) -> str:
+    """`name` xcount, ... for a tier's items_run."""
+    return ", ".join(f"{_code(name)} x{count:,}" for name, count in items.items())
+
+
+def pin_toml(report: Report) -> str:
+    """The items this run covered as a gate file's `[pair.items]` table (pin them so a later run cannot cover less)."""
+    import json
+
+    lines = ["[pair.items]"]
+    for tier, pin in report.items_pin().items():
+        if isinstance(pin, int):
+            lines.append(f"{tier} = {pin}")
+        elif isinstance(pin, dict):
+            body = ", ".join(f"{json.dumps(k)} = {v}" for k, v in pin.items())
+            lines.append(f"{tier} = {{ {body} }}")
+        else:
+            lines.append(f"{tier} = [{', '.join(json.dumps(name) for name in pin)}]")
+    return "\n".join(lines)
+
+
+def _skipped(report: Report) -> list[str]:
+    """Every item that did not run, tier by tier, with its reason."""
+    lines = []
+    for tier in report.tiers:
+        lines += [f"- {tier_name(tier)}: skipped {_code(s.item)} ({s.kind}): {_cell(s.reason)}" for s in tier.items_skipped]
+    return ["Items not run:", "", *lines, ""] if lines else []
+
+
+def _certified(report: Report) -> list[str]:
+    """What the run compared and how close it came: fields, policy, headroom, items, coverage, declared limits.
+
+    In full for an equivalent report; otherwise (the divergence comes first) only the items that did not run.
+    """
+    if report.status != "equivalent":
+        return _skipped(report) + ["_What was compared (fields, policy, headroom, items, coverage): "
+                                   "see the JSON or HTML report._"]
+    lines: list[str] = []
+    if report.fields_compared:
+        names = [f["field"] for f in report.fields_compared]
+        shown = ", ".join(_code(n) for n in names[:MAX_FIELD_NAMES])
+        more = f" ... ({len(names) - MAX_FIELD_NAMES} more in the JSON report)" if len(names) > MAX_FIELD_NAMES else ""
+        lines += [f"Fields compared ({len(names)}): {shown}{more}", ""]
+        approx = [f for f in report.fields_compared if f["oracle"] != "exact"]
+        if approx:
+            lines += ["Not compared exactly: " + "; ".join(f"{_code(f['field'])} {_cell(f['oracle'])}" for f in approx), ""]
+    if report.fields_ignored:
+        lines += ["Fields ignored:", ""]
+        lines += [f"- {_code(f['field'])} ({_cell(f['id'])}): {_cell(f['reason'])}" for f in report.fields_ignored]
+        lines.append("")
+    if report.policy:
+        lines += [f"Action policy: {_cell(report.policy)}", ""]
+    rows = headroom_rows(report)
+    if rows:
+        lines += ["Headroom (largest error seen against the tolerance):", "",
+                  "| field | oracle | largest error | tolerance | used |", "|---|---|---|---|---|"]
+        lines += [f"| {_code(f)} | {_cell(o)} | {e} | {t} | {u} |" for f, o, e, t, u in rows]
+        lines.append("")
+    listed = [t for t in report.tiers if t.items_run or t.items_skipped]
+    if listed:
+        lines += ["Items run:", ""]
+        for tier in listed:
+            lines.append(f"- {tier_name(tier)}: {items_text(tier.items_run) or 'none'}")
+            lines += [f"  - skipped {_code(s.item)} ({s.kind}): {_cell(s.reason)}" for s in tier.items_skipped]
+        lines.append("")
+    if report.coverage:
+        lines += ["Coverage (reference rollouts: how often each event happened):", "", "| event | count |", "|---|---|"]
+        lines += [f"| {_cell(event)} | {count:,}{' (never seen)' if count == 0 else ''} |"
+                  for event, count in report.coverage.items()]
+        lines.append("")
+    if report.declared_skips:
+        lines += ["Declared skips (what the case does not test):", ""]
+        lines += [f"- {s.get('tier', '')} {_code(s.get('item', ''))} for {_cell(s.get('candidates', ''))} "
+                  f"(since version {_cell(s.get('since', ''))}): {_cell(s.get('reason', ''))}" for s in report.declared_skips]
+        lines.append("")
+    if report.items_pin():
+        lines += ["Pin these items in a gate file (`equivcheck gate`) so no later run covers less:", "",
+                  *_fence(pin_toml(report), "toml"), ""]
+    return lines
+
+
 def to_markdown(report: Report, max_divergences: int = MAX_DIVERGENCES) -> str:
     """One screen: verdict, versions, seed, per-tier lines, the first divergence in full and the next few
-    compactly (no state before or shrink), then the known differences."""
+    compactly (no state before or shrink), the known differences, then what was certified (fields, policy,
+    headroom, items, coverage, declared skips, a gate pin)."""
     divs = report.divergences
     lines = [
         f"## equivcheck {report.case}: {verdict(report)} (exit {report.exit_code})",
@@ -360,4 +463,5 @@ def to_markdown(report: Report, max_divergences: int = MAX_DIVERGENCES) -> str:
         lines += ["Known differences (accepted):", ""]
         lines += [_known(k) for k in report.known_differences]
         lines.append("")
+    lines += _certified(report)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -76,9 +76,41 @@ class Divergence:
         return f"{self.tier}/{self.runner} episode {self.episode} step {self.step}: {what}{more}"
 
 
+SKIP_KINDS = ("declared", "option", "undeclared")
+"""Why an item did not run: the case declares it, the run's own options (--only, a divergence already
+found), or anything else (a missing capability, the budget): an undeclared skip certifies nothing."""
+
+
+@dataclass
+class SkippedItem:
+    """One item of a tier that did not run, and why."""
+
+    item: str
+    reason: str
+    kind: str = "undeclared"
+
+
+@dataclass
+class Headroom:
+    """A float field's largest error over the run against its oracle's tolerance."""
+
+    oracle: str
+    max_error: float
+    tolerance: float | None = None
+
+    @property
+    def used(self) -> float | None:
+        """max_error / tolerance (1.0 means the tolerance was reached); None without a fixed tolerance."""
+        if self.tolerance is None:
+            return None
+        if self.tolerance == 0:
+            return 0.0 if self.max_error == 0 else math.inf
+        return self.max_error / self.tolerance
+
+
 @dataclass
 class TierResult:
-    """What one tier compared and found."""
+    """What one tier compared and found, and exactly which items it ran and skipped."""
 
     tier: str
     runner: str = ""
@@ -91,6 +123,30 @@ class TierResult:
     divergences: list[Divergence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    items_run: dict[str, int] = field(default_factory=dict)
+    items_skipped: list[SkippedItem] = field(default_factory=list)
+    headroom: dict[str, Headroom] = field(default_factory=dict)
+
+    def skip(self, item: str, reason: str, kind: str = "undeclared") -> None:
+        """Record an item that did not run."""
+        self.items_skipped.append(SkippedItem(item, reason, kind))
+
+    def ran(self, item: str, count: int = 1) -> None:
+        """Record that `item` ran `count` more times."""
+        self.items_run[item] = self.items_run.get(item, 0) + count
+
+    def undeclared_skips(self) -> list[SkippedItem]:
+        """Skipped items the case did not declare (each one leaves the tier not certified)."""
+        return [s for s in self.items_skipped if s.kind == "undeclared"]
+
+    def settle(self) -> None:
+        """Final status from what was found: divergent, incomplete (an undeclared skip), else equivalent."""
+        if self.divergences:
+            self.status = "divergent"
+        elif self.undeclared_skips():
+            self.status = "incomplete"
+        elif self.status not in ("incomplete", "error"):
+            self.status = "equivalent" if self.items_run else "not applicable"
 
 
 @dataclass
@@ -106,6 +162,11 @@ class Report:
     tiers: list[TierResult] = field(default_factory=list)
     liveness: dict[str, bool] = field(default_factory=dict)
     known_differences: list[dict[str, str]] = field(default_factory=list)
+    declared_skips: list[dict[str, str]] = field(default_factory=list)
+    fields_compared: list[dict[str, str]] = field(default_factory=list)
+    fields_ignored: list[dict[str, str]] = field(default_factory=list)
+    policy: str = ""
+    coverage: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
     started: str = ""
@@ -128,6 +189,26 @@ class Report:
             return "error"
         return "equivalent"
 
+    def items_pin(self) -> dict[str, Any]:
+        """The items each tier ran, in the form a gate file pins them (`[pair.items]`).
+
+        L1/L2/L4 items pin by name (each must run again); the rollout tier pins its episode count;
+        `fields` pins how many fields were compared, `liveness` the conditions checked.
+        """
+        pins: dict[str, Any] = {}
+        for tier in self.tiers:
+            if not tier.items_run:
+                continue
+            if tier.tier == "rollout":
+                pins[tier.tier] = dict(tier.items_run)
+            else:
+                pins[tier.tier] = list(tier.items_run)
+        if pins and self.fields_compared:
+            pins["fields"] = len(self.fields_compared)
+        if pins and self.liveness:
+            pins["liveness"] = list(self.liveness)
+        return pins
+
     @property
     def exit_code(self) -> int:
         """0 equivalent, 1 divergence, 2 error."""
@@ -136,6 +217,9 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (numpy values become lists and numbers)."""
         data = jsonable(dataclasses.asdict(self))
+        for tier, out in zip(self.tiers, data["tiers"], strict=True):
+            for name, room in tier.headroom.items():
+                out["headroom"][name]["used"] = jsonable(room.used)
         data["status"] = self.status
         data["exit_code"] = self.exit_code
         return data

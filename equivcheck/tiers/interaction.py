@@ -9,6 +9,7 @@ to the shortest sequence.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from equivcheck.policies import ReplayPolicy, from_plain, to_plain
 from equivcheck.report.model import Divergence, Report, TierResult
 from equivcheck.schema import Schema
 from equivcheck.context import RunContext
+from equivcheck.tiers.items import STATEFUL, select
 from equivcheck.tiers.rollout import _with_step, run_episode
 
 
@@ -60,13 +62,20 @@ def run_scenario(ref: Any, cand: Any, schema: Schema, scenario: Scenario) -> Any
                        start=start_of(scenario), options=scenario.options)
 
 
-def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: int) -> tuple[dict | None, int]:
-    """Hypothesis stateful search; returns the shrunk failing (start, seed, actions, diffs) or None."""
+def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: int,
+                    scenarios: Sequence[Scenario] | None = None) -> tuple[dict | None, int]:
+    """Hypothesis stateful search from `scenarios` (default: every one the case runs for this pair) and seeds.
+
+    Returns the shrunk failing (start, seed, actions, diffs) or None, and the number of runs.
+    """
     case = ctx.case
     schema = case.schema
-    can_restore = supports(ref, "restore") and supports(cand, "restore")
-    starts: list[tuple[str, int]] = [(s.name, s.seed) for s in case.scenarios
-                                     if case.applies(s, ctx.cand_name) and (s.state is None or can_restore)]
+    if scenarios is None:
+        can_restore = supports(ref, "restore") and supports(cand, "restore")
+        scenarios = [s for s in case.scenarios if case.applies(s, ctx.cand_name)
+                     and case.declared_skip("interaction", s.name, ctx.cand_name) is None
+                     and (s.state is None or can_restore)]
+    starts: list[tuple[str, int]] = [(s.name, s.seed) for s in scenarios]
     starts += [(f"seed:{seeding.derive(ctx.config.master_seed, 'interaction', i)}", 0) for i in range(4)]
     by_name = {s.name: s for s in case.scenarios}
     failure: dict[str, Any] = {}
@@ -142,20 +151,39 @@ def stateful_search(ctx: RunContext, ref: Any, cand: Any, examples: int, steps: 
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
-    """Scripted scenarios, then the stateful search; every failure is saved with its start and script."""
+    """Scripted scenarios, then the stateful search; every failure is saved with its start and script.
+
+    Which scenarios run is the case's decision (its list, its declared skips); a scenario that
+    cannot run on this pair (no restore()) is listed as an undeclared skip, so the tier is not certified.
+    """
     case = ctx.case
     result = TierResult(tier="interaction", runner="scenarios+stateful", fields=len(case.schema.compared_fields))
     start_time = time.perf_counter()
+    scenarios = select(ctx, "interaction", case.scenarios, result)
+    search_skip = case.declared_skip("interaction", STATEFUL, ctx.cand_name)
+    if search_skip is not None:
+        result.skip(STATEFUL, f"declared by the case (since version {search_skip.since}): {search_skip.reason}",
+                    "declared")
+    if not scenarios and (search_skip is not None or not case.scenarios or ctx.config.only):
+        if ctx.config.only and search_skip is None:
+            result.skip(STATEFUL, "--only selects scenarios", "option")
+        result.notes.append(f"case '{case.name}' runs no L2 scenario for '{ctx.cand_name}'")
+        result.settle()
+        return result
     ref, cand = ctx.make_ref(), ctx.make_cand()
     try:
         can_restore = supports(ref, "restore") and supports(cand, "restore")
-        for scenario in case.scenarios:
-            if not case.applies(scenario, ctx.cand_name) or (ctx.config.only and scenario.name not in ctx.config.only):
-                continue
+        runnable = []
+        for scenario in scenarios:
             if scenario.state is not None and not can_restore:
-                result.notes.append(f"scenario {scenario.name} skipped: needs restore() on both sides")
+                result.skip(scenario.name, "needs restore() on both sides")
+                continue
+            runnable.append(scenario)
+            if ctx.config.deadline is not None and time.time() > ctx.config.deadline:
+                result.skip(scenario.name, "budget exhausted")
                 continue
             ep = run_scenario(ref, cand, case.schema, scenario)
+            result.ran(scenario.name)
             result.episodes += 1
             result.steps += ep.steps
             for raw in ep.divergences[:1]:
@@ -163,14 +191,20 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                                   raw.actions, raw.crash, raw.ref_state, raw.cand_state, raw.state_before)
                 entry = _entry(ctx, scenario.name, scenario.seed, list(scenario.actions), raw.step, raw.diffs)
                 result.divergences.append(ctx.finish_divergence(div, entry))
+        if search_skip is not None:
+            return result
         if result.divergences or ctx.config.only:
             reason = "the scripted scenarios already diverge" if result.divergences else "--only selects scenarios"
-            result.notes.append(f"stateful search skipped: {reason}")
+            result.skip(STATEFUL, reason, "option")
+            return result
+        if ctx.config.deadline is not None and time.time() > ctx.config.deadline:
+            result.skip(STATEFUL, "budget exhausted")
             return result
         examples = ctx.config.max_examples or case.stateful_examples
         steps = case.stateful_steps
-        found, runs = stateful_search(ctx, ref, cand, examples, steps)
+        found, runs = stateful_search(ctx, ref, cand, examples, steps, runnable)
         result.examples = runs
+        result.ran(STATEFUL, runs)
         if found:
             div = _divergence(ctx, "stateful", found["seed"], len(found["actions"]), found["diffs"],
                               found["actions"], found["crash"], found["ref_state"], found["cand_state"], None)
@@ -181,7 +215,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         ref.close()
         cand.close()
         result.seconds = time.perf_counter() - start_time
-        result.status = "divergent" if result.divergences else "equivalent"
+        result.settle()
     return result
 
 

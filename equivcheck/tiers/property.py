@@ -20,6 +20,7 @@ from equivcheck.oracles.base import Oracle
 from equivcheck.report.model import Divergence, FieldDiff, Report, TierResult
 from equivcheck.schema import KnownDifference
 from equivcheck.context import RunContext
+from equivcheck.tiers.items import select, skip_rest
 
 
 def call(fn: Any, inputs: Any, adapter: Any = None) -> Any:
@@ -116,17 +117,14 @@ def search(item: ComponentPair | Invariant, master_seed: int, max_examples: int,
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
-    """Every component pair and invariant that applies to the candidate."""
+    """Every component pair and invariant the case runs for the candidate; the others are listed as skipped."""
     case = ctx.case
     result = TierResult(tier="property", runner="hypothesis")
     start = time.perf_counter()
-    items: list[ComponentPair | Invariant] = [p for p in case.components if case.applies(p, ctx.cand_name)]
-    items += [i for i in case.invariants if case.applies(i, ctx.cand_name)]
-    if ctx.config.only:
-        items = [i for i in items if i.name in ctx.config.only]
+    items = select(ctx, "property", [*case.components, *case.invariants], result)
     if not items:
-        result.status = "skipped"
-        result.notes.append(f"case '{case.name}' declares no L1 components or invariants for '{ctx.cand_name}'")
+        result.notes.append(f"case '{case.name}' runs no L1 component or invariant for '{ctx.cand_name}'")
+        result.settle()
         return result
     adapter = ctx.make_cand() if any(i.bind for i in items) else None
     try:
@@ -134,13 +132,14 @@ def run(ctx: RunContext, report: Report) -> TierResult:
             if ctx.config.deadline is not None and time.time() > ctx.config.deadline:
                 result.notes.append(f"budget exhausted: {done} of {len(items)} components and invariants searched")
                 report.error = f"budget exhausted in the property tier ({done} of {len(items)} items searched)"
+                skip_rest(result, items[done:], "budget exhausted")
                 break
             _search_item(ctx, item, adapter, result)
     finally:
         if adapter is not None:
             adapter.close()
     result.seconds = time.perf_counter() - start
-    result.status = "divergent" if result.divergences else "equivalent"
+    result.settle()
     return result
 
 
@@ -151,6 +150,7 @@ def _search_item(ctx: RunContext, item: ComponentPair | Invariant, adapter: Any,
     inputs, diffs, count = search(item, ctx.config.master_seed, n, adapter, case.schema.known)
     result.examples += count
     result.fields += 1
+    result.ran(item.name, count)
     if inputs is None:
         return
     div = Divergence(

@@ -8,7 +8,8 @@ candidate steps B episodes per call and each field is compared for all B in one 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,10 @@ import numpy as np
 
 from equivcheck.adapter import supports
 from equivcheck.case import Liveness
-from equivcheck.errors import ActionError, CapabilityError
+from equivcheck.errors import ActionError, CapabilityError, SetupError
 from equivcheck.policies import Policy, ReplayPolicy, to_plain
-from equivcheck.report.model import FieldDiff
-from equivcheck.schema import Schema
+from equivcheck.report.model import FieldDiff, Headroom
+from equivcheck.schema import Schema, tolerance_of
 
 RUNNERS = ("lockstep", "inject")
 
@@ -76,6 +77,53 @@ class LivenessTracker:
         return {c.name: bool(c.satisfied(s)) for c, s in zip(self.conditions, self.state, strict=True)}
 
 
+class CoverageCounter:
+    """Counts the case's coverage events over reference transitions (prev snapshot, action, snapshot)."""
+
+    def __init__(self, coverage: Callable[[dict[str, Any], Any, dict[str, Any]], Iterable[str]] | None) -> None:
+        self.coverage = coverage
+        self.counts: Counter[str] = Counter()
+
+    def observe(self, prev: dict[str, Any], action: Any, cur: dict[str, Any]) -> None:
+        """Count the events of one transition; a coverage function that raises is counted as an event itself."""
+        if self.coverage is None:
+            return
+        try:
+            self.counts.update(str(event) for event in self.coverage(prev, action, cur))
+        except Exception as exc:  # noqa: BLE001 - a broken coverage function must show, not stop the run
+            self.counts[f"coverage function raised {type(exc).__name__}"] += 1
+
+
+def max_errors(curves: Mapping[str, Sequence[float]]) -> dict[str, float]:
+    """The largest error of each field over one episode's error curves (fields never compared are left out)."""
+    return {path: float(np.max(values)) for path, values in curves.items() if len(values)}
+
+
+def merge_max(into: dict[str, float], other: Mapping[str, float]) -> dict[str, float]:
+    """Fold `other`'s per-field maxima into `into` (returned)."""
+    for path, value in other.items():
+        into[path] = max(into.get(path, value), value)
+    return into
+
+
+def headroom(schema: Schema, peak: dict[str, float]) -> dict[str, Headroom]:
+    """Each float field's largest error over the run against its oracle's fixed tolerance (when it has one)."""
+    out = {}
+    for path in schema.approx_fields():
+        if path in peak:
+            oracle = schema.fields[path].oracle
+            out[path] = Headroom(oracle.describe(), peak[path], tolerance_of(oracle))
+    return out
+
+
+def coverage_table(events: Sequence[str], counts: Mapping[str, int]) -> dict[str, int]:
+    """The case's events in its order (zero when never seen), then any other event seen, most frequent first."""
+    table = {event: int(counts.get(event, 0)) for event in events}
+    for event, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.setdefault(event, int(count))
+    return table
+
+
 def is_illegal(action: Any, mask: Any) -> bool:
     """True when a discrete action (or a joint one, one row of the mask per player) is masked out."""
     mask = np.asarray(mask, bool)
@@ -112,11 +160,13 @@ def run_episode(
     strict_replay: bool = False,
     start: dict[str, Any] | None = None,
     options: Mapping[str, Any] | None = None,
+    coverage: CoverageCounter | None = None,
 ) -> EpisodeResult:
     """Run one episode of `runner` and return its divergences (lockstep stops at the first).
 
     With `strict_replay` (shrinking), an action the reference rejects or masks out makes the
-    episode invalid rather than a divergence. `start`, a constructed state, is restored into
+    episode invalid rather than a divergence. A SetupError (a backend that cannot start) is
+    raised, never reported as a crash divergence. `start`, a constructed state, is restored into
     both sides after reset (L2 scenarios); `options`, when given, goes to both sides' reset.
     """
     if runner not in RUNNERS:
@@ -146,6 +196,8 @@ def run_episode(
         if start is not None:
             ref.restore(start)
         prev = _with_step(ref.snapshot(), 0.0, False, False)
+    except SetupError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any fault of the reference is reported, not raised
         result.crashed = "ref"
         diverge(0, [], None, None, None, None, _crash_text("reference", exc), "ref", exc)
@@ -155,6 +207,8 @@ def run_episode(
         if start is not None:
             cand.restore(start)
         cs = _with_step(cand.snapshot(), 0.0, False, False)
+    except SetupError:
+        raise
     except Exception as exc:  # noqa: BLE001
         result.crashed = "cand"
         diverge(0, [], None, None, prev, None, _crash_text("candidate", exc), "cand", exc)
@@ -177,6 +231,8 @@ def run_episode(
         if inject:
             try:
                 cand.restore(prev)
+            except SetupError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 result.crashed = "cand"
                 diverge(t, [], action, prev, prev, None, _crash_text("candidate restore", exc), "cand", exc)
@@ -189,6 +245,8 @@ def run_episode(
                 result.invalid = True
                 return result
             raise
+        except SetupError:
+            raise
         except Exception as exc:  # noqa: BLE001
             result.crashed = "ref"
             diverge(t, [], action, prev, None, None, _crash_text("reference", exc), "ref", exc)
@@ -196,6 +254,8 @@ def run_episode(
         try:
             _, c_rew, c_term, c_trunc, _ = cand.step(action)
             cs = _with_step(cand.snapshot(), c_rew, c_term, c_trunc)
+        except SetupError:
+            raise
         except Exception as exc:  # noqa: BLE001
             result.crashed = "cand"
             result.steps = t
@@ -204,6 +264,8 @@ def run_episode(
         result.steps = t
         if liveness is not None:
             liveness.observe(prev, rs)
+        if coverage is not None:
+            coverage.observe(prev, action, rs)
         errors: dict[str, float] | None = {} if approx else None
         diffs = schema.compare(rs, cs, errors)
         if errors is not None:
@@ -233,10 +295,11 @@ def replay_fails(
 
 @dataclass
 class BatchOutcome:
-    """Per-episode results of a batched comparison."""
+    """Per-episode results of a batched comparison, and each float field's largest error over them."""
 
     results: list[EpisodeResult]
     compare_seconds: float = 0.0
+    max_errors: dict[str, float] = field(default_factory=dict)
 
 
 def run_batch(
@@ -247,6 +310,7 @@ def run_batch(
     policies: Sequence[Policy],
     steps: int,
     liveness: LivenessTracker | None = None,
+    coverage: CoverageCounter | None = None,
 ) -> BatchOutcome:
     """Lockstep over B episodes with a batched candidate; fields compared for all B at once.
 
@@ -258,11 +322,13 @@ def run_batch(
     if not supports(cand, "batch"):
         raise CapabilityError("the batched runner needs reset_batch/step_batch/snapshot_batch on the candidate")
     B = len(seeds)
+    approx = set(schema.approx_fields())
     batched_ref = not isinstance(refs, Sequence)
     results = [EpisodeResult() for _ in range(B)]
     active = np.ones(B, dtype=bool)
     seeds_arr = np.asarray(seeds, dtype=np.int64)
     compare_seconds = 0.0
+    peak: dict[str, float] = {}
 
     def ref_snapshots() -> dict[str, np.ndarray]:
         if batched_ref:
@@ -314,11 +380,18 @@ def run_batch(
         cs = dict(cand.snapshot_batch())
         cs.update(reward=np.asarray(c_rew, np.float64), terminated=np.asarray(c_term, bool), truncated=np.asarray(c_trunc, bool))
         start = time.perf_counter()
-        found = schema.compare_batch(rs, cs, active)
+        errors: dict[str, np.ndarray] = {}
+        found = schema.compare_batch(rs, cs, active, errors)
         compare_seconds += time.perf_counter() - start
-        if liveness is not None:
+        merge_max(peak, {p: float(np.max(np.asarray(e)[active])) for p, e in errors.items()
+                         if p in approx and active.any()})
+        if liveness is not None or coverage is not None:
             for b in np.flatnonzero(active):
-                liveness.observe(_row(prev_rows, b), _row(rs, b))
+                before, after = _row(prev_rows, b), _row(rs, b)
+                if liveness is not None:
+                    liveness.observe(before, after)
+                if coverage is not None:
+                    coverage.observe(before, actions[b], after)
         for b in np.flatnonzero(active):
             results[b].steps = t
         for b, diffs in found.items():
@@ -328,7 +401,7 @@ def run_batch(
             active[b] = False
         active &= ~(rs["terminated"] | rs["truncated"])
         prev_rows = rs
-    return BatchOutcome(results, compare_seconds)
+    return BatchOutcome(results, compare_seconds, peak)
 
 
 def _row(batch: dict[str, np.ndarray], b: int) -> dict[str, Any]:

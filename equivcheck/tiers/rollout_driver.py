@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import atexit
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from equivcheck import seeding
+from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.corpus import ReplayFile
+from equivcheck.executors.local import LocalProcessExecutor, stop_requested
 from equivcheck.policies import from_plain
 from equivcheck.progress import progress_bar
 from equivcheck.report.model import Divergence, Report, TierResult
-from equivcheck.context import RunConfig, RunContext, shrink_record
 from equivcheck.shrink import ddmin
-from equivcheck.tiers.rollout import EpisodeResult, LivenessTracker, RawDivergence, replay_fails, run_batch, run_episode
+from equivcheck.tiers.rollout import (
+    CoverageCounter,
+    EpisodeResult,
+    LivenessTracker,
+    RawDivergence,
+    coverage_table,
+    headroom,
+    max_errors,
+    merge_max,
+    replay_fails,
+    run_batch,
+    run_episode,
+)
 
 
 @dataclass
 class ChunkResult:
-    """What one worker (or the main process) produced for a set of episodes."""
+    """What one task (or the main process) produced for a set of episodes."""
 
     episodes: int = 0
     steps: int = 0
@@ -28,10 +42,18 @@ class ChunkResult:
     liveness: list[Any] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    budget_exhausted: bool = False
+    coverage: dict[str, int] = field(default_factory=dict)
+    max_errors: dict[str, float] = field(default_factory=dict)
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
-    """The rollout tier: lockstep or inject over `episodes` episodes; liveness is recorded in the report."""
+    """The rollout tier: lockstep or inject over `episodes` episodes; liveness is recorded in the report.
+
+    Whatever stops the run (an interrupt, a fault, the budget), the episodes that finished are in
+    the result: with --jobs each finished task reaches the parent at once, and an interrupt asks
+    the running tasks for the episodes they finished before their workers are stopped.
+    """
     cfg = ctx.config
     case = ctx.case
     runner = cfg.runner or case.runner
@@ -39,8 +61,10 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     result = TierResult(tier="rollout", runner=runner + (f"+batch{cfg.batch}" if cfg.batch else ""),
                         fields=len(case.schema.compared_fields))
     start = time.perf_counter()
-    indices = list(range(cfg.episode_offset, cfg.episode_offset + episodes))
+    indices = range(cfg.episode_offset, cfg.episode_offset + episodes)
     tracker = LivenessTracker(case.liveness)
+    coverage: Counter[str] = Counter()
+    peak: dict[str, float] = {}
     chunks: list[ChunkResult] = []
     report.tiers.append(result)
     try:
@@ -48,7 +72,12 @@ def run(ctx: RunContext, report: Report) -> TierResult:
             _run_parallel(ctx, indices, runner, chunks)
         else:
             chunks.append(ChunkResult())
-            run_chunk(ctx, indices, runner, cfg.progress, chunks[0])
+            episode_runner = EpisodeRunner(ctx, runner)
+            try:
+                with progress_bar(cfg.progress, len(indices), f"{runner} episodes") as advance:
+                    episode_runner.run(indices, chunks[0], advance)
+            finally:
+                episode_runner.close()
     except BaseException as exc:
         result.notes.append(f"stopped early by {type(exc).__name__}: {exc}")
         raise
@@ -61,73 +90,161 @@ def run(ctx: RunContext, report: Report) -> TierResult:
                 tracker.merge(chunk.liveness)
             if chunk.error:
                 result.notes.append(chunk.error)
+            coverage.update(chunk.coverage)
+            merge_max(peak, chunk.max_errors)
+        if any(chunk.budget_exhausted for chunk in chunks):
+            result.notes.append(f"budget exhausted: {result.episodes} of {len(indices)} episodes ran")
+        result.divergences.sort(key=lambda d: (d.episode, d.step))
         result.seconds = time.perf_counter() - start
+        result.ran("episodes", result.episodes)
+        if result.episodes < len(indices):
+            result.skip(f"{len(indices) - result.episodes} of {len(indices)} episodes",
+                        "; ".join(result.notes) or "stopped early")
         result.status = "divergent" if result.divergences else ("incomplete" if result.notes else "equivalent")
-        if result.episodes < len(indices) and not result.divergences:
-            result.status = "incomplete"
+        result.settle()
+        result.headroom = headroom(case.schema, peak)
         report.liveness = tracker.results()
+        if case.coverage is not None:
+            report.coverage = coverage_table(case.coverage_events, coverage)
     return result
 
 
-def _run_parallel(ctx: RunContext, indices: list[int], runner: str, out: list[ChunkResult]) -> None:
-    """Split episodes over `jobs` spawned processes (each builds its own adapters); results land in `out`."""
-    jobs = min(ctx.config.jobs, len(indices))
-    parts = [indices[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_worker, ctx.case.name, ctx.ref_name, ctx.cand_name, ctx.config, part, runner)
-                   for part in parts]
-        with progress_bar(ctx.config.progress, len(futures), "rollout workers") as advance:
-            for fut in as_completed(futures):
-                out.append(fut.result())
-                advance(1)
+def _run_parallel(ctx: RunContext, indices: Sequence[int], runner: str, out: list[ChunkResult]) -> None:
+    """Episodes over `jobs` spawned processes in small tasks (TaskSizer); each finished task lands
+    in `out` at once, and an interrupt collects the running tasks' finished episodes too."""
+    cfg = ctx.config
+    sizer = TaskSizer(indices, cfg.batch)
+    executor = LocalProcessExecutor(min(cfg.jobs, len(indices)), _init_worker,
+                                    (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner))
+    with progress_bar(cfg.progress, len(indices), f"{runner} episodes ({executor.workers} workers)") as advance:
+
+        def collect(chunk: ChunkResult) -> bool:
+            out.append(chunk)
+            sizer.observe(chunk)
+            advance(chunk.episodes)
+            return not chunk.budget_exhausted
+
+        executor.run(_run_task, sizer.tasks(), collect)
 
 
-def _worker(case_name: str, ref: str, cand: str, config: RunConfig, indices: list[int], runner: str) -> ChunkResult:
-    from equivcheck import registry
-    from equivcheck.context import build_context
+TASK_SECONDS = 0.25
+"""Aimed length of one --jobs task: long enough that fast episodes do not pay a round trip each."""
+MAX_TASK_EPISODES = 64
 
-    ctx = build_context(registry.get_case(case_name), ref, cand, config)
+
+class TaskSizer:
+    """Episodes per --jobs task: one at first, then as many as take about TASK_SECONDS at the
+    measured speed (a --batch task is one batch)."""
+
+    def __init__(self, indices: Sequence[int], batch: int) -> None:
+        self.indices = indices
+        self.batch = batch
+        self.size = 1
+
+    def tasks(self) -> Iterator[list[int]]:
+        """The tasks, cut lazily so each uses the size measured so far."""
+        start = 0
+        while start < len(self.indices):
+            size = self.batch or self.size
+            yield list(self.indices[start : start + size])
+            start += size
+
+    def observe(self, chunk: ChunkResult) -> None:
+        """Update the size from a finished task's seconds per episode."""
+        if self.batch or not chunk.episodes:
+            return
+        per_episode = max(chunk.seconds / chunk.episodes, 1e-6)
+        self.size = max(1, min(MAX_TASK_EPISODES, int(TASK_SECONDS / per_episode)))
+
+
+_worker_args: tuple[Any, ...] = ()
+_worker_runner: EpisodeRunner | None = None
+
+
+def _init_worker(case_name: str, ref: str, cand: str, config: RunConfig, runner: str) -> None:
+    """Runs once in each worker process: remember what to build (built on the first task, so a
+    fault is raised by that task, not lost in the pool's start-up)."""
+    global _worker_args
+    _worker_args = (case_name, ref, cand, config, runner)
+
+
+def _run_task(indices: list[int]) -> ChunkResult:
+    """One task in a worker: these episodes on the worker's adapters (kept from task to task)."""
+    global _worker_runner
+    if _worker_runner is None:
+        from equivcheck import registry
+        from equivcheck.context import build_context
+
+        case_name, ref, cand, config, runner = _worker_args
+        ctx = build_context(registry.get_case(case_name), ref, cand, config, probe=False)
+        _worker_runner = EpisodeRunner(ctx, runner)
+        atexit.register(_worker_runner.close)
     chunk = ChunkResult()
-    run_chunk(ctx, indices, runner, False, chunk)
+    _worker_runner.run(indices, chunk, lambda n: None)
     return chunk
 
 
-def run_chunk(ctx: RunContext, indices: list[int], runner: str, show_progress: bool, chunk: ChunkResult) -> None:
-    """Run the episodes `indices` in this process into `chunk`, which keeps every finished episode on a fault."""
-    cfg = ctx.config
-    case = ctx.case
-    steps = cfg.steps if cfg.steps is not None else case.steps
-    tracker = LivenessTracker(case.liveness)
-    start = time.perf_counter()
-    ref = ctx.make_ref()
-    cand = ctx.make_cand()
-    try:
-        with progress_bar(show_progress, len(indices), f"{runner} episodes") as advance:
+class EpisodeRunner:
+    """Runs episodes in this process on one pair of adapters: made on first use, renewed after a
+    crash, closed by close(). Counts the divergent episodes it shrank and saved (MAX_SAVED)."""
+
+    def __init__(self, ctx: RunContext, runner: str) -> None:
+        self.ctx = ctx
+        self.runner = runner
+        self.ref: Any = None
+        self.cand: Any = None
+        self.saved = 0
+
+    def run(self, indices: Sequence[int], chunk: ChunkResult, advance: Callable[[int], None]) -> None:
+        """Run the episodes `indices` into `chunk`, which keeps every finished episode on a fault."""
+        cfg = self.ctx.config
+        case = self.ctx.case
+        steps = cfg.steps if cfg.steps is not None else case.steps
+        tracker = LivenessTracker(case.liveness)
+        coverage = CoverageCounter(case.coverage)
+        start = time.perf_counter()
+        try:
+            if self.ref is None:
+                self.ref = self.ctx.make_ref()
+            if self.cand is None:
+                self.cand = self.ctx.make_cand()
             if cfg.batch:
-                _run_batched(ctx, indices, steps, tracker, chunk, ref, cand, advance)
-            else:
-                for index in indices:
-                    if cfg.deadline is not None and time.time() > cfg.deadline:
-                        chunk.error = f"budget exhausted: {chunk.episodes} of {len(indices)} episodes ran"
-                        break
-                    seed = seeding.episode_seed(cfg.master_seed, index)
-                    policy = case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, index))
-                    ep = run_episode(ref, cand, case.schema, seed, policy, steps, runner, tracker, cfg.track_errors)
-                    chunk.episodes += 1
-                    chunk.steps += ep.steps
-                    if ep.divergences:
-                        ref, cand = _renew(ctx, ep, ref, cand)
-                        saved = sum(1 for d in chunk.divergences if d.corpus_file)
-                        chunk.divergences.extend(_contextualise(ctx, ep, index, seed, runner, ref, cand, saved))
-                    advance(1)
-    finally:
-        chunk.liveness = tracker.state
-        chunk.seconds = time.perf_counter() - start
-        for adapter in (ref, cand):
-            try:
-                adapter.close()
-            except Exception:  # noqa: BLE001, S110 - closing a dead backend must not hide the report
-                pass
+                _run_batched(self, indices, steps, tracker, chunk, advance, coverage)
+                return
+            for index in indices:
+                if stop_requested():
+                    break
+                if cfg.deadline is not None and time.time() > cfg.deadline:
+                    chunk.budget_exhausted = True
+                    break
+                seed = seeding.episode_seed(cfg.master_seed, index)
+                policy = case.make_policy(self.ref.action_space, seeding.policy_rng(cfg.master_seed, index))
+                ep = run_episode(self.ref, self.cand, case.schema, seed, policy, steps, self.runner, tracker,
+                                 cfg.track_errors, coverage=coverage)
+                merge_max(chunk.max_errors, max_errors(ep.error_curve))
+                chunk.episodes += 1
+                chunk.steps += ep.steps
+                if ep.divergences:
+                    self.ref, self.cand = _renew(self.ctx, ep, self.ref, self.cand)
+                    chunk.divergences.extend(self.contextualise(ep, index, seed, self.runner))
+                advance(1)
+        finally:
+            chunk.liveness = tracker.state
+            chunk.coverage = dict(coverage.counts)
+            chunk.seconds += time.perf_counter() - start
+
+    def contextualise(self, ep: EpisodeResult, index: int, seed: int, runner: str) -> list[Divergence]:
+        """The episode's reported divergences; counts a saved replay file against MAX_SAVED."""
+        divs = _contextualise(self.ctx, ep, index, seed, runner, self.ref, self.cand, self.saved)
+        self.saved += sum(1 for d in divs if d.corpus_file)
+        return divs
+
+    def close(self) -> None:
+        """Close both adapters (a dead backend's error is ignored: the report matters more)."""
+        for adapter in (self.ref, self.cand):
+            if adapter is not None:
+                _quiet_close(adapter)
+        self.ref = self.cand = None
 
 
 def _renew(ctx: RunContext, ep: EpisodeResult, ref: Any, cand: Any) -> tuple[Any, Any]:
@@ -149,33 +266,39 @@ def _quiet_close(adapter: Any) -> None:
         pass
 
 
-def _run_batched(ctx: RunContext, indices: list[int], steps: int, tracker: LivenessTracker,
-                 chunk: ChunkResult, ref: Any, cand: Any, advance: Any) -> None:
+def _run_batched(runner: EpisodeRunner, indices: Sequence[int], steps: int, tracker: LivenessTracker,
+                 chunk: ChunkResult, advance: Callable[[int], None], coverage: CoverageCounter | None = None) -> None:
     from equivcheck.adapter import supports
 
+    ctx, ref, cand = runner.ctx, runner.ref, runner.cand
     cfg = ctx.config
     for lo in range(0, len(indices), cfg.batch):
-        part = indices[lo : lo + cfg.batch]
+        if stop_requested():
+            break
+        if cfg.deadline is not None and time.time() > cfg.deadline:
+            chunk.budget_exhausted = True
+            break
+        part = list(indices[lo : lo + cfg.batch])
         seeds = [seeding.episode_seed(cfg.master_seed, i) for i in part]
         policies = [ctx.case.make_policy(ref.action_space, seeding.policy_rng(cfg.master_seed, i)) for i in part]
         refs = ref if supports(ref, "batch") else [ref] + [ctx.make_ref() for _ in part[1:]]
         try:
-            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker)
+            outcome = run_batch(refs, cand, ctx.case.schema, seeds, policies, steps, tracker, coverage)
         finally:
             if isinstance(refs, list):
                 for extra in refs[1:]:
                     _quiet_close(extra)
+        merge_max(chunk.max_errors, outcome.max_errors)
         for index, seed, ep in zip(part, seeds, outcome.results, strict=True):
             chunk.episodes += 1
             chunk.steps += ep.steps
             if ep.divergences:
-                saved = sum(1 for d in chunk.divergences if d.corpus_file)
-                chunk.divergences.extend(_contextualise(ctx, ep, index, seed, "lockstep", ref, cand, saved))
+                chunk.divergences.extend(runner.contextualise(ep, index, seed, "lockstep"))
         advance(len(part))
 
 
 MAX_SAVED = 3
-"""Divergent episodes shrunk and saved per worker; later ones get a `diff --episode K` repro."""
+"""Divergent episodes shrunk and saved per process (per --jobs worker); later ones get a `diff --episode K` repro."""
 
 
 def _contextualise(ctx: RunContext, ep: EpisodeResult, index: int, seed: int, runner: str,

@@ -163,8 +163,8 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     spec = ctx.case.transfer
     result = TierResult(tier="transfer", runner="cem-linear")
     if spec is None:
-        result.status = "skipped"
         result.notes.append(f"case '{ctx.case.name}' declares no transfer spec (margin)")
+        result.settle()
         return result
     start = time.perf_counter()
     trainer = spec.trainer or cem_train
@@ -183,6 +183,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
             on_cand = evaluate(cand, policy, eval_seeds, spec.max_steps)
             stat = tost(on_ref - on_cand, np.zeros(eval_n), margin=spec.margin, alpha=spec.alpha)
             result.episodes += 2 * eval_n
+            result.ran(f"trained on {name}")
             result.stats[f"trained_on_{name}"] = {
                 "mean_on_ref": float(on_ref.mean()), "mean_on_cand": float(on_cand.mean()),
                 "std_on_ref": float(on_ref.std()), "std_on_cand": float(on_cand.std()),
@@ -203,5 +204,5 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         ref.close()
         cand.close()
     result.seconds = time.perf_counter() - start
-    result.status = "divergent" if result.divergences else "equivalent"
+    result.settle()
     return result
