@@ -31,6 +31,10 @@ from equivcheck.errors import ActionError, UsageError
 from envs.pokejax import api, damage, moves, prng, state as pj_state
 
 MASK_KEYS = ("mask.p1", "mask.p2")
+ENGINE_MODULES = ("api", "engine", "damage", "status", "movefx", "moves", "volatiles", "trapping", "bide", "metronome",
+                  "transform", "stats", "state")
+"""The modules `equivcheck mutate` changes: the engine's own code. prng, teams and tables also build the
+reference's teams (adapters/pokejax_teams.py), so a mutant there would change both sides."""
 _SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py", "tables.py", "teams.py")
 
 
@@ -52,6 +56,7 @@ class PokeJax(Adapter):
 
     name: ClassVar[str] = "pokejax"
     action_space = JointDiscrete(api.N_ACTIONS)
+    source_modules = tuple(f"envs.pokejax.{m}" for m in ENGINE_MODULES)
 
     def __init__(self, jit: Callable[[Callable[..., Any]], Any] = compiled) -> None:
         self._step = jit(api.step)

@@ -116,7 +116,7 @@ class GateSchema(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    pair: Annotated[list[PairSchema], Field(min_length=1)]
+    pair: list[PairSchema]
     budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 300.0
     report_dir: Name = "reports/gate"
     seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
@@ -130,13 +130,24 @@ def load_gate(path: Path) -> Gate:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    if "pair" not in data:
+    raw_pairs = data.get("pair")
+    if not isinstance(raw_pairs, list) or not raw_pairs:
         raise UsageError(f"{path}: no [[pair]] tables")
+    mutate = [isinstance(raw, dict) and raw.get("kind") == "mutate" for raw in raw_pairs]
     try:
-        gate = GateSchema.model_validate(data)
+        gate = GateSchema.model_validate({**data, "pair": [raw for raw, m in zip(raw_pairs, mutate) if not m]})
     except ValidationError as exc:
         raise UsageError(f"{path}: {describe(exc)}") from None
-    pairs = [GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}) for p in gate.pair]
+    plain = iter(gate.pair)
+    pairs: list[Any] = []
+    for i, (raw, is_mutate) in enumerate(zip(raw_pairs, mutate)):
+        if is_mutate:
+            from equivcheck.mutate.gate import parse_pair
+
+            pairs.append(parse_pair(raw, f"{path}: pair {i + 1}"))
+        else:
+            p = next(plain)
+            pairs.append(GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}))
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
@@ -175,6 +186,11 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
         label = f"{pair.ref} vs {pair.cand}"
         if time.time() >= deadline:
             outcomes.append(PairOutcome(label, pair.tiers, "not run", 2, detail="budget exhausted"))
+            continue
+        if getattr(pair, "kind", "") == "mutate":
+            from equivcheck.mutate.gate import run_pair
+
+            outcomes.append(run_pair(pair, deadline, report_dir, seed))
             continue
         start = time.perf_counter()
         try:

@@ -47,3 +47,29 @@ def test_property_catches(equivcheck_run, mutant: str, component: str) -> None: 
     report = equivcheck_run(name, "property", register(mutant), save_corpus=False)
     assert report.status == "divergent", report.error
     assert [d.runner for d in report.divergences] == [component]
+
+
+@pytest.mark.tier("property")
+def test_serve_component_catches_a_mutate_survivor(equivcheck_run) -> None:  # noqa: ANN001
+    """`equivcheck mutate` found `* ball_initial_speed_y` written `/` surviving (equal at the default speed 1);
+    the serve component draws the serve parameters since, and catches it."""
+    from functools import partial
+    from pathlib import Path
+    from types import ModuleType
+
+    from adapters.pong_jax import PongJax
+    from envs.pongjax import env as pong_env
+    from equivcheck.mutate.operators import Mutator
+
+    mutator = Mutator(Path(pong_env.__file__).read_text(), "envs.pongjax.env", operators=("arith",))
+    (mutant,) = [m for m in mutator.mutants() if m.id == "envs.pongjax.env:arith:d0297d12"]
+    module = ModuleType("envs.pongjax.mutate_serve_speed")
+    exec(compile(mutant.source, "<mutant serve speed: env.py>", "exec"), module.__dict__)  # noqa: S102
+    registry.register_adapter("pong-jax-mut-serve-speed", partial(PongJax, env=module))
+    name = "pong-l1-serve-speed"
+    pairs = [p for p in CASE.components if p.name == "serve (reset_round)"]
+    registry.register_case(name, dataclasses.replace(CASE, name=name, components=pairs, invariants=(),
+                                                     corpus_dir=None))
+    report = equivcheck_run(name, "property", "pong-jax-mut-serve-speed", save_corpus=False)
+    assert report.status == "divergent", report.error
+    assert [d.runner for d in report.divergences] == ["serve (reset_round)"]
