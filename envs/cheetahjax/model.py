@@ -104,6 +104,11 @@ class Model:
             b = self.parent[b]
         return tuple(d for d in range(self.nv) if self.dof_body[d] in bodies)
 
+    def astype(self, dtype: object) -> Model:
+        """A copy whose float arrays have `dtype` (JAX then traces float32 constants in the float32 build)."""
+        return replace(self, **{f: getattr(self, f).astype(dtype) for f in self.__dataclass_fields__
+                                if isinstance(getattr(self, f), np.ndarray) and getattr(self, f).dtype.kind == "f"})
+
     def with_(self, **changes: object) -> Model:
         """A copy with some fields changed (mutants)."""
         return replace(self, **changes)

@@ -113,7 +113,7 @@ def mass_matrix(m: Model, kin: Kinematics) -> Array:
     out = jnp.diag(jnp.asarray(m.dof_armature, kin.pos.dtype))
     for b in range(1, len(m.parent)):
         jw = ang_jac(m, b)
-        out = out + m.body_mass[b] * (jacs[b].T @ jacs[b]) + m.body_iyy[b] * np.outer(jw, jw)
+        out = out + m.body_mass[b] * (jacs[b].T @ jacs[b]) + m.body_iyy[b] * np.outer(jw, jw).astype(out.dtype)
     return out
 
 
@@ -175,8 +175,10 @@ def _kbi(m: Model, solref: np.ndarray, solimp: np.ndarray, pos: Array) -> tuple[
     width = np.maximum(MJ_MINVAL, solimp[:, 2])
     mid = np.clip(solimp[:, 3], MJ_MINIMP, MJ_MAXIMP)
     power = np.maximum(1.0, solimp[:, 4])
-    k = 1.0 / (dmax * dmax * timeconst * timeconst * dampratio * dampratio)
-    b = 2.0 / (dmax * timeconst)
+    k = (1.0 / (dmax * dmax * timeconst * timeconst * dampratio * dampratio)).astype(pos.dtype)
+    b = (2.0 / (dmax * timeconst)).astype(pos.dtype)
+    dmin, dmax, mid, power = (x.astype(pos.dtype) for x in (dmin, dmax, mid, power))
+    width = width.astype(pos.dtype)
     x = jnp.abs(pos) / width
     y_lo = (1.0 / mid ** (power - 1)) * x ** power
     y_hi = 1.0 - (1.0 / (1.0 - mid) ** (power - 1)) * jnp.maximum(1.0 - x, 0.0) ** power
@@ -188,7 +190,7 @@ def _kbi(m: Model, solref: np.ndarray, solimp: np.ndarray, pos: Array) -> tuple[
 def constraints(m: Model, kin: Kinematics, qpos: Array, qvel: Array) -> Constraints:
     """Joint-limit rows, then 4 pyramid-edge rows per floor contact (inactive rows are zero)."""
     dtype = qpos.dtype
-    eye = np.eye(m.nv)
+    eye = np.eye(m.nv, dtype=dtype)
     rows, pos, invw, solref, solimp = [], [], [], [], []
     for d in np.flatnonzero(m.jnt_limited):
         lo, hi = m.jnt_range[d]
@@ -216,7 +218,7 @@ def constraints(m: Model, kin: Kinematics, qpos: Array, qvel: Array) -> Constrai
     active = pos_all < 0
     J = jnp.stack(rows) * active[:, None]
     k, b, imp = _kbi(m, np.array(solref), np.array(solimp), pos_all)
-    R = jnp.maximum(np.array(invw) * (1.0 - imp) / imp, MJ_MINVAL)
+    R = jnp.maximum(np.array(invw, dtype) * (1.0 - imp) / imp, MJ_MINVAL)
     aref = -b * (J @ qvel) - k * imp * pos_all * active
     return Constraints(J, 1.0 / R, aref, active)
 
@@ -304,7 +306,8 @@ def _linesearch(m: Model, M: Array, c: Constraints, qfrc_smooth: Array, s: _Solv
     def body(st: tuple) -> tuple:
         lo, hi, alpha, d, h, it, _ = st
         nxt = alpha - d / h
-        nxt = jnp.where((nxt <= lo) | (nxt >= hi), 0.5 * (lo + hi), nxt)
+        outside = (nxt <= lo) | (nxt >= hi)
+        nxt = jnp.where(outside, jnp.where(jnp.isfinite(hi), 0.5 * (lo + hi), alpha), nxt)
         dn, hn = derivs(nxt)
         lo = jnp.where(dn < 0, nxt, lo)
         hi = jnp.where(dn < 0, hi, nxt)
