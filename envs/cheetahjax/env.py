@@ -8,7 +8,6 @@ draws it, live in the adapter). The state carries MuJoCo's warm start (the last 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import jax
@@ -23,9 +22,8 @@ CTRL_COST_WEIGHT = 0.1
 RESET_NOISE_SCALE = 0.1
 
 
-@dataclass(frozen=True)
-class Params:
-    """Gymnasium's semantic knobs (the mutants change one each)."""
+class Params(NamedTuple):
+    """Gymnasium's semantic knobs (the mutants change one each); a pytree, so they are kernel arguments."""
 
     frame_skip: int = FRAME_SKIP
     forward_reward_weight: float = FORWARD_REWARD_WEIGHT
@@ -58,14 +56,14 @@ def step(m: Model, p: Params, state: State, action: Any) -> tuple[State, Any]:
     """One environment step: (next state, reward)."""
     x_before = state.qpos[0]
 
-    def sub(carry: tuple[State, Any], _: Any) -> tuple[tuple[State, Any], None]:
+    def sub(_: Any, carry: tuple[State, Any]) -> tuple[State, Any]:
         s, _x_prev = carry
         qpos, qvel, warm = physics.step(m, s.qpos, s.qvel, action, s.warmstart)
-        return (State(qpos, qvel, warm), s.qpos[0]), None
+        return State(qpos, qvel, warm), s.qpos[0]
 
-    (state, x_prev), _ = jax.lax.scan(sub, (state, x_before), None, length=p.frame_skip)
-    x_after = x_prev if p.stale_x else state.qpos[0]
+    state, x_prev = jax.lax.fori_loop(0, p.frame_skip, sub, (state, x_before))
+    x_after = jnp.where(p.stale_x, x_prev, state.qpos[0])
     dt = m.timestep * p.frame_skip
     action = action.astype(state.qpos.dtype)
     reward = p.forward_reward_weight * (x_after - x_before) / dt - p.ctrl_cost_weight * jnp.sum(action * action)
-    return state, reward
+    return state, reward.astype(state.qpos.dtype)

@@ -51,6 +51,11 @@ class Capsule:
     inertia_perp: float = 0.0
 
 
+TRACED = ("gear", "dof_damping", "dof_stiffness", "dof_armature", "jnt_range", "capsule_friction", "capsule_mask",
+          "eulerdamp")
+"""Model arrays that are arguments of the compiled step rather than constants folded into it."""
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything the dynamics need, as plain numbers; the mutants are `replace`d copies."""
@@ -86,6 +91,12 @@ class Model:
     gear: np.ndarray
     ctrl_range: np.ndarray
     act_dof: tuple[int, ...]
+    capsule_friction: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Sliding friction of each capsule's floor contacts, as it enters the pyramid edges."""
+    capsule_mask: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """1 where a capsule's floor contacts count, 0 where they are switched off (a mutant)."""
+    eulerdamp: np.ndarray = field(default_factory=lambda: np.ones(()))
+    """1: Euler integrates joint damping implicitly (MuJoCo's default); 0: explicitly (a mutant)."""
     body_invweight: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Translational inverse weight of each body at qpos0 (MuJoCo's body_invweight0[:, 0])."""
     dof_invweight: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -103,6 +114,10 @@ class Model:
             bodies.append(b)
             b = self.parent[b]
         return tuple(d for d in range(self.nv) if self.dof_body[d] in bodies)
+
+    def knobs(self) -> dict[str, np.ndarray]:
+        """The arrays passed to the compiled kernels as arguments (TRACED), so variants share compiled code."""
+        return {f: getattr(self, f) for f in TRACED}
 
     def astype(self, dtype: object) -> Model:
         """A copy whose float arrays have `dtype` (JAX then traces float32 constants in the float32 build)."""
@@ -323,6 +338,8 @@ def parse(path: str) -> Model:
         jnt_solref=np.array([d["solref"] for d in dofs]),
         jnt_solimp=np.array([d["solimp"] for d in dofs]),
         capsules=tuple(capsules),
+        capsule_friction=np.array([c.friction for c in capsules]),
+        capsule_mask=np.ones(len(capsules)),
         gear=np.array(gear),
         ctrl_range=np.array(ctrl_range),
         act_dof=tuple(act_dof),

@@ -206,11 +206,12 @@ def constraints(m: Model, kin: Kinematics, qpos: Array, qvel: Array) -> Constrai
         jac = point_jac(m, kin, c.body, cpos[n])
         jx, jz = jac[0], jac[1]
         mu = c.friction
+        edge = m.capsule_friction[i]
         w = m.body_invweight[c.body]
         w = (w + mu * mu * w) * 2 * mu * mu / m.impratio
-        for row in (jz + mu * jx, jz - mu * jx, jz, jz):
+        for row in (jz + edge * jx, jz - edge * jx, jz, jz):
             rows.append(row)
-            pos.append(dist[n])
+            pos.append(jnp.where(m.capsule_mask[i] > 0, dist[n], 1.0))
             invw.append(w)
             solref.append(c.solref)
             solimp.append(c.solimp)
@@ -393,7 +394,8 @@ def step(m: Model, qpos: Array, qvel: Array, ctrl: Array, warmstart: Array) -> t
     solver's qacc (MuJoCo's next warm start)."""
     f = forward(m, qpos, qvel, ctrl, warmstart)
     h = m.timestep
-    qacc = solve_spd(f.M + jnp.diag(h * jnp.asarray(m.dof_damping, qpos.dtype)), f.qfrc_smooth + f.qfrc_constraint)
+    damping = h * m.eulerdamp * jnp.asarray(m.dof_damping, qpos.dtype)
+    qacc = solve_spd(f.M + jnp.diag(damping), f.qfrc_smooth + f.qfrc_constraint)
     qvel = qvel + h * qacc
     return qpos + h * qvel, qvel, f.qacc
 
