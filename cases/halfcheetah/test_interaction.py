@@ -19,7 +19,8 @@ from equivcheck.tiers.interaction import run_scenario
 
 @pytest.mark.tier("interaction")
 @pytest.mark.parametrize(("case", "cand", "steps"),
-                         [("halfcheetah-f32", "mujoco-mjx", L2_STEPS), ("halfcheetah", "mujoco-mjx-x64", 20)])
+                         [("halfcheetah-f32", "mujoco-mjx", L2_STEPS), ("halfcheetah", "mujoco-mjx-x64", 20),
+                          ("halfcheetah-f32", "cheetah-jax", L2_STEPS), ("halfcheetah", "cheetah-jax-x64", 20)])
 def test_interaction(equivcheck_run, case: str, cand: str, steps: int) -> None:
     from equivcheck import registry
 
