@@ -5,7 +5,7 @@ plus armature), bias forces (Coriolis/centrifugal/gravity), passive springs and 
 joint-limit and floor-contact constraints as MuJoCo's soft constraints (solref/solimp, pyramidal
 friction cone), the Newton solver with exact line search, then the Euler integrator with implicit
 joint damping. Every loop over bodies and dofs runs at trace time (the tree is fixed), so under vmap
-each line is one vector operation over the batch; the 9x9 factorizations are unrolled too.
+each line is one vector operation over the batch; the 9x9 factorizations are unrolled by column too.
 """
 
 from __future__ import annotations
@@ -80,57 +80,63 @@ def com(m: Model, kin: Kinematics, b: int) -> Array:
     return kin.pos[b] + rot(kin.ang[b], m.body_com[b])
 
 
+def point_jacs(m: Model, kin: Kinematics, bodies: list[int], r: Array) -> Array:
+    """(n, 2, nv) Jacobians of world points r (n, 2), point i moving with body bodies[i]: rows x and z.
+
+    A hinge about y at anchor a moves point r at (r_z - a_z, -(r_x - a_x)) per unit speed; a slide moves
+    it along its axis; dofs outside the body's chain do not move it (a static mask)."""
+    anchors = jnp.stack(kin.anchor)
+    off = r[:, None, :] - anchors[None, :, :]
+    hinge = np.array([k == "hinge" for k in m.dof_kind])
+    slide_axis = jnp.stack([jnp.zeros(2, r.dtype) if a is None else a for a in kin.axis])
+    cols = jnp.where(hinge[None, :, None], jnp.stack([off[..., 1], -off[..., 0]], axis=-1), slide_axis[None])
+    mask = np.array([[d in m.chain(b) for d in range(m.nv)] for b in bodies], dtype=r.dtype)
+    return jnp.swapaxes(cols * mask[:, :, None], 1, 2)
+
+
 def point_jac(m: Model, kin: Kinematics, b: int, r: Array) -> Array:
-    """(2, nv) Jacobian of the world point r moving with body b: rows x and z."""
-    chain = set(m.chain(b))
-    zeros = jnp.zeros(2, r.dtype)
-    cols = []
-    for d in range(m.nv):
-        if d not in chain:
-            cols.append(zeros)
-        elif m.dof_kind[d] == "hinge":
-            off = r - kin.anchor[d]
-            cols.append(jnp.stack([off[1], -off[0]]))
-        else:
-            cols.append(kin.axis[d])
-    return jnp.stack(cols, axis=1)
+    """(2, nv) Jacobian of the world point r moving with body b."""
+    return point_jacs(m, kin, [b], r[None])[0]
 
 
-def ang_jac(m: Model, b: int) -> np.ndarray:
-    """(nv,) angular Jacobian (about y) of body b: 1 for every hinge that turns it."""
-    chain = set(m.chain(b))
-    return np.array([1.0 if d in chain and m.dof_kind[d] == "hinge" else 0.0 for d in range(m.nv)])
+def ang_jacs(m: Model) -> np.ndarray:
+    """(nbody - 1, nv) angular Jacobians (about y) of bodies 1..: 1 for every hinge that turns the body."""
+    return np.array([[1.0 if d in m.chain(b) and m.dof_kind[d] == "hinge" else 0.0 for d in range(m.nv)]
+                     for b in range(1, len(m.parent))])
 
 
-def com_jacs(m: Model, kin: Kinematics) -> list[Array]:
-    """The (2, nv) center-of-mass Jacobian of every body (index 0, the world, is None)."""
-    return [None] + [point_jac(m, kin, b, com(m, kin, b)) for b in range(1, len(m.parent))]
+def coms(m: Model, kin: Kinematics) -> Array:
+    """(nbody - 1, 2) world centers of mass of bodies 1.. (MuJoCo's xipos)."""
+    return jnp.stack([com(m, kin, b) for b in range(1, len(m.parent))])
+
+
+def com_jacs(m: Model, kin: Kinematics) -> Array:
+    """(nbody - 1, 2, nv) center-of-mass Jacobians of bodies 1.."""
+    return point_jacs(m, kin, list(range(1, len(m.parent))), coms(m, kin))
 
 
 def mass_matrix(m: Model, kin: Kinematics) -> Array:
-    """Joint-space inertia (mj_crb + armature): sum of m Jc'Jc + Iyy Jw Jw' over bodies."""
-    jacs = com_jacs(m, kin)
-    out = jnp.diag(jnp.asarray(m.dof_armature, kin.pos.dtype))
-    for b in range(1, len(m.parent)):
-        jw = ang_jac(m, b)
-        out = out + m.body_mass[b] * (jacs[b].T @ jacs[b]) + m.body_iyy[b] * np.outer(jw, jw).astype(out.dtype)
-    return out
+    """Joint-space inertia (mj_crb + armature): sum over bodies of m Jc'Jc + Iyy Jw Jw'."""
+    jc = com_jacs(m, kin)
+    jw = ang_jacs(m).astype(kin.pos.dtype)
+    mass, iyy = m.body_mass[1:], m.body_iyy[1:]
+    out = jnp.einsum("b,bki,bkj->ij", mass, jc, jc) + jnp.einsum("b,bi,bj->ij", iyy, jw, jw)
+    return out + jnp.diag(jnp.asarray(m.dof_armature, kin.pos.dtype))
 
 
 def bias(m: Model, qpos: Array, qvel: Array) -> Array:
-    """Bias forces (mj_rne with zero acceleration): Coriolis, centrifugal and gravity, qfrc_bias."""
+    """Bias forces (mj_rne with zero acceleration): Coriolis, centrifugal and gravity, qfrc_bias.
+
+    sum over bodies of Jc' m (dJc/dt v - g): the centers' accelerations at zero qacc come from the
+    derivative of their velocities Jc(q) v along v (a jvp); rotation about y adds no gyroscopic term."""
 
     def com_vel(q: Array) -> Array:
-        kin = kinematics(m, q)
-        return jnp.stack([point_jac(m, kin, b, com(m, kin, b)) @ qvel for b in range(1, len(m.parent))])
+        return com_jacs(m, kinematics(m, q)) @ qvel
 
     _, acc = jax.jvp(com_vel, (qpos,), (qvel,))
-    kin = kinematics(m, qpos)
-    jacs = com_jacs(m, kin)
-    out = jnp.zeros_like(qvel)
-    for b in range(1, len(m.parent)):
-        out = out + m.body_mass[b] * (jacs[b].T @ (acc[b - 1] - jnp.array([0.0, m.gravity], qvel.dtype)))
-    return out
+    jc = com_jacs(m, kinematics(m, qpos))
+    g = jnp.array([0.0, m.gravity], qvel.dtype)
+    return jnp.einsum("b,bki,bk->i", m.body_mass[1:], jc, acc - g)
 
 
 def passive(m: Model, qpos: Array, qvel: Array) -> Array:
@@ -188,76 +194,73 @@ def _kbi(m: Model, solref: np.ndarray, solimp: np.ndarray, pos: Array) -> tuple[
 
 
 def constraints(m: Model, kin: Kinematics, qpos: Array, qvel: Array) -> Constraints:
-    """Joint-limit rows, then 4 pyramid-edge rows per floor contact (inactive rows are zero)."""
+    """Joint-limit rows, then the pyramid-edge rows of every floor contact (inactive rows are zero).
+
+    Condim 3 on a planar model: of the 4 edges n +- mu t1, n +- mu t2, the pair along y (no dof moves
+    along y) are both the normal row, so they are kept as one row of twice the stiffness D (the same
+    cost, gradient and Hessian as MuJoCo's two)."""
     dtype = qpos.dtype
-    eye = np.eye(m.nv, dtype=dtype)
-    rows, pos, invw, solref, solimp = [], [], [], [], []
-    for d in np.flatnonzero(m.jnt_limited):
-        lo, hi = m.jnt_range[d]
-        dlo, dhi = qpos[d] - lo, hi - qpos[d]
-        rows.append(jnp.where(dlo < dhi, 1.0, -1.0).astype(dtype) * eye[d])
-        pos.append(jnp.minimum(dlo, dhi))
-        invw.append(m.dof_invweight[d])
-        solref.append(m.jnt_solref[d])
-        solimp.append(m.jnt_solimp[d])
+    limited = np.flatnonzero(m.jnt_limited)
+    lo, hi = m.jnt_range[limited, 0], m.jnt_range[limited, 1]
+    dlo, dhi = qpos[limited] - lo, hi - qpos[limited]
+    lim_rows = jnp.where(dlo < dhi, 1.0, -1.0)[:, None] * np.eye(m.nv, dtype=dtype)[limited]
+    lim_pos = jnp.minimum(dlo, dhi)
+
     dist, cpos, owner = contacts(m, kin)
-    for n, i in enumerate(owner):
-        c = m.capsules[i]
-        jac = point_jac(m, kin, c.body, cpos[n])
-        jx, jz = jac[0], jac[1]
-        mu = c.friction
-        edge = m.capsule_friction[i]
-        w = m.body_invweight[c.body]
-        w = (w + mu * mu * w) * 2 * mu * mu / m.impratio
-        for row in (jz + edge * jx, jz - edge * jx, jz, jz):
-            rows.append(row)
-            pos.append(jnp.where(m.capsule_mask[i] > 0, dist[n], 1.0))
-            invw.append(w)
-            solref.append(c.solref)
-            solimp.append(c.solimp)
-    pos_all = jnp.stack(pos)
+    caps = [m.capsules[i] for i in owner]
+    jac = point_jacs(m, kin, [c.body for c in caps], cpos)
+    jx, jz = jac[:, 0], jac[:, 1]
+    edge = m.capsule_friction[np.array(owner)][:, None]
+    con_rows = jnp.stack([jz + edge * jx, jz - edge * jx, jz], axis=1).reshape(-1, m.nv)
+    mask = m.capsule_mask[np.array(owner)]
+    con_pos = jnp.repeat(jnp.where(mask > 0, dist, 1.0), 3)
+    mu = np.array([c.friction for c in caps])
+    w = m.body_invweight[[c.body for c in caps]]
+    w = (w + mu * mu * w) * 2 * mu * mu / m.impratio
+
+    nlim = len(limited)
+    pos_all = jnp.concatenate([lim_pos, con_pos])
+    invw = np.concatenate([m.dof_invweight[limited], np.repeat(w, 3)]).astype(dtype)
+    solref = np.concatenate([m.jnt_solref[limited], np.repeat([c.solref for c in caps], 3, axis=0)])
+    solimp = np.concatenate([m.jnt_solimp[limited], np.repeat([c.solimp for c in caps], 3, axis=0)])
+    copies = np.concatenate([np.ones(nlim), np.tile([1.0, 1.0, 2.0], len(caps))]).astype(dtype)
     active = pos_all < 0
-    J = jnp.stack(rows) * active[:, None]
-    k, b, imp = _kbi(m, np.array(solref), np.array(solimp), pos_all)
-    R = jnp.maximum(np.array(invw, dtype) * (1.0 - imp) / imp, MJ_MINVAL)
+    J = jnp.concatenate([lim_rows, con_rows]) * active[:, None]
+    k, b, imp = _kbi(m, solref, solimp, pos_all)
+    R = jnp.maximum(invw * (1.0 - imp) / imp, MJ_MINVAL)
     aref = -b * (J @ qvel) - k * imp * pos_all * active
-    return Constraints(J, 1.0 / R, aref, active)
+    return Constraints(J, copies / R, aref, active)
 
 
-def cho_factor(a: Array) -> list[list[Array]]:
-    """Lower Cholesky factor of a small SPD matrix, unrolled (scalars, so vmap makes them vectors)."""
+def cho_factor(a: Array) -> Array:
+    """Lower Cholesky factor of a small SPD matrix, right-looking: one column and one rank-1 update per
+    (trace-time) step, so under vmap each step is a few batched vector operations (no LAPACK call)."""
     n = a.shape[0]
-    L: list[list[Array]] = [[None] * n for _ in range(n)]  # type: ignore[list-item]
+    cols = []
     for j in range(n):
-        s = a[j, j]
-        for k in range(j):
-            s = s - L[j][k] * L[j][k]
-        L[j][j] = jnp.sqrt(s)
-        inv = 1.0 / L[j][j]
-        for i in range(j + 1, n):
-            s = a[i, j]
-            for k in range(j):
-                s = s - L[i][k] * L[j][k]
-            L[i][j] = s * inv
-    return L
+        d = jnp.sqrt(a[j, j])
+        below = np.arange(n) > j
+        col = jnp.where(below, a[:, j] / d, 0.0)
+        cols.append(jnp.where(np.arange(n) == j, d, col))
+        if j + 1 < n:
+            a = a - col[:, None] * col[None, :]
+    return jnp.stack(cols, axis=1)
 
 
-def cho_solve(L: list[list[Array]], b: Array) -> Array:
-    """x with L L' x = b, unrolled forward and back substitution."""
-    n = len(L)
-    y: list[Array] = []
-    for i in range(n):
-        s = b[i]
-        for k in range(i):
-            s = s - L[i][k] * y[k]
-        y.append(s / L[i][i])
-    x: list[Array] = [None] * n  # type: ignore[list-item]
+def cho_solve(L: Array, b: Array) -> Array:
+    """x with L L' x = b: forward substitution by columns of L, back substitution by its rows."""
+    n = L.shape[0]
+    ys = []
+    for j in range(n):
+        yj = b[j] / L[j, j]
+        ys.append(yj)
+        b = b - L[:, j] * yj
+    y = jnp.stack(ys)
+    xs: list[Array] = [None] * n  # type: ignore[list-item]
     for i in reversed(range(n)):
-        s = y[i]
-        for k in range(i + 1, n):
-            s = s - L[k][i] * x[k]
-        x[i] = s / L[i][i]
-    return jnp.stack(x)
+        xs[i] = y[i] / L[i, i]
+        y = y - L[i, :] * xs[i]
+    return jnp.stack(xs)
 
 
 def solve_spd(a: Array, b: Array) -> Array:
@@ -274,6 +277,7 @@ class _Solver(NamedTuple):
     grad: Array
     search: Array
     it: Array
+    exact: Array
 
 
 def _gauss(Ma: Array, qacc: Array, qfrc_smooth: Array, qacc_smooth: Array) -> Array:
@@ -282,7 +286,9 @@ def _gauss(Ma: Array, qacc: Array, qfrc_smooth: Array, qacc_smooth: Array) -> Ar
 
 def _linesearch(m: Model, M: Array, c: Constraints, qfrc_smooth: Array, s: _Solver, trace: Array) -> _Solver:
     """Exact minimum of the (convex, piecewise quadratic) cost along the search direction: Newton steps
-    on the derivative, kept inside the bracket [lo, hi] by bisection."""
+    on the derivative, kept inside the bracket [lo, hi] by bisection. A Newton step that stays in the
+    quadratic piece it started from (same active rows) lands on the minimum exactly, and ends the search;
+    so do MuJoCo's gradient tolerance and ls_iterations."""
     p = s.search
     mv = M @ p
     jv = c.J @ p
@@ -290,52 +296,58 @@ def _linesearch(m: Model, M: Array, c: Constraints, qfrc_smooth: Array, s: _Solv
     g2 = 0.5 * jnp.dot(p, mv)
     gtol = m.tolerance * m.ls_tolerance * jnp.sqrt(jnp.dot(p, p)) * trace
 
-    def derivs(alpha: Array) -> tuple[Array, Array]:
+    def derivs(alpha: Array) -> tuple[Array, Array, Array]:
         x = s.jaref + alpha * jv
         act = x < 0
         d1 = g1 + 2 * alpha * g2 + jnp.sum(jnp.where(act, c.D * jv * x, 0.0))
         d2 = 2 * g2 + jnp.sum(jnp.where(act, c.D * jv * jv, 0.0))
-        return d1, jnp.maximum(d2, MJ_MINVAL)
+        return d1, jnp.maximum(d2, MJ_MINVAL), act
 
-    d0, h0 = derivs(jnp.zeros_like(g1))
-    inf = jnp.full_like(g1, jnp.inf)
+    zero = jnp.zeros_like(g1)
+    d0, h0, act0 = derivs(zero)
 
     def cond(st: tuple) -> Array:
-        lo, hi, alpha, d, h, it, moved = st
-        return (it < m.ls_iterations) & (jnp.abs(d) >= gtol) & moved
+        lo, hi, alpha, d, h, act, it, done = st
+        return (it < m.ls_iterations) & ~done
 
     def body(st: tuple) -> tuple:
-        lo, hi, alpha, d, h, it, _ = st
-        nxt = alpha - d / h
-        outside = (nxt <= lo) | (nxt >= hi)
-        nxt = jnp.where(outside, jnp.where(jnp.isfinite(hi), 0.5 * (lo + hi), alpha), nxt)
-        dn, hn = derivs(nxt)
+        lo, hi, alpha, d, h, act, it, _ = st
+        newton = alpha - d / h
+        inside = (newton > lo) & (newton < hi)
+        nxt = jnp.where(inside, newton, jnp.where(jnp.isfinite(hi), 0.5 * (lo + hi), alpha))
+        dn, hn, actn = derivs(nxt)
+        done = (inside & jnp.all(actn == act)) | (jnp.abs(dn) < gtol) | (nxt == alpha)
         lo = jnp.where(dn < 0, nxt, lo)
         hi = jnp.where(dn < 0, hi, nxt)
-        return lo, hi, nxt, dn, hn, it + 1, nxt != alpha
+        return lo, hi, nxt, dn, hn, actn, it + 1, done
 
-    start = (jnp.zeros_like(g1), inf, jnp.zeros_like(g1), d0, h0, jnp.int32(0), d0 < 0)
-    _, _, alpha, _, _, _, _ = jax.lax.while_loop(cond, body, start)
+    start = (zero, jnp.full_like(g1, jnp.inf), zero, d0, h0, act0, jnp.int32(0), d0 >= 0)
+    alpha = jax.lax.while_loop(cond, body, start)[2]
     alpha = jnp.where(d0 < 0, alpha, 0.0)
     return s._replace(qacc=s.qacc + alpha * p, Ma=s.Ma + alpha * mv, jaref=s.jaref + alpha * jv)
 
 
+def _force(c: Constraints, jaref: Array) -> Array:
+    """qfrc_constraint = J' f, f = -D (J qacc - aref) on the active rows."""
+    return c.J.T @ jnp.where(jaref < 0, -c.D * jaref, 0.0)
+
+
 def _update(M: Array, c: Constraints, qfrc_smooth: Array, qacc_smooth: Array, s: _Solver
-            ) -> tuple[Array, Array, Array, Array]:
-    """(cost, gradient, Newton direction, qfrc_constraint) at the solver's current qacc."""
+            ) -> tuple[Array, Array, Array]:
+    """(cost, gradient, Newton direction) at the solver's current qacc."""
     act = s.jaref < 0
-    force = jnp.where(act, -c.D * s.jaref, 0.0)
-    qfrc_constraint = c.J.T @ force
     cost = _gauss(s.Ma, s.qacc, qfrc_smooth, qacc_smooth) + 0.5 * jnp.sum(jnp.where(act, c.D * s.jaref ** 2, 0.0))
-    grad = s.Ma - qfrc_smooth - qfrc_constraint
+    grad = s.Ma - qfrc_smooth - _force(c, s.jaref)
     H = M + (c.J.T * jnp.where(act, c.D, 0.0)) @ c.J
-    return cost, grad, -solve_spd(H, grad), qfrc_constraint
+    return cost, grad, -solve_spd(H, grad)
 
 
 def solve(m: Model, M: Array, c: Constraints, qfrc_smooth: Array, qacc_smooth: Array, warmstart: Array
           ) -> tuple[Array, Array]:
     """MuJoCo's Newton solver (primal, exact line search): (qacc, qfrc_constraint). The start is the
-    warm start or the unconstrained acceleration, whichever costs less, as in MuJoCo."""
+    warm start or the unconstrained acceleration, whichever costs less, as in MuJoCo. It stops on
+    MuJoCo's criteria (iterations, cost improvement or gradient below tolerance), or when a Newton step
+    left the active rows unchanged: the cost is then one quadratic whose minimum that step reached."""
 
     def cost_at(qacc: Array) -> Array:
         Ma = M @ qacc
@@ -345,23 +357,24 @@ def solve(m: Model, M: Array, c: Constraints, qfrc_smooth: Array, qacc_smooth: A
     qacc = jnp.where(cost_at(warmstart) < cost_at(qacc_smooth), warmstart, qacc_smooth)
     trace = jnp.maximum(jnp.trace(M), MJ_MINVAL)
     s = _Solver(qacc, M @ qacc, c.J @ qacc - c.aref, jnp.inf, jnp.inf, jnp.zeros_like(qacc),
-                jnp.zeros_like(qacc), jnp.int32(0))
-    cost, grad, search, _ = _update(M, c, qfrc_smooth, qacc_smooth, s)
+                jnp.zeros_like(qacc), jnp.int32(0), jnp.array(False))
+    cost, grad, search = _update(M, c, qfrc_smooth, qacc_smooth, s)
     s = s._replace(cost=cost.astype(qacc.dtype), prev_cost=jnp.asarray(jnp.inf, qacc.dtype), grad=grad, search=search)
 
     def cond(s: _Solver) -> Array:
         improvement = (s.prev_cost - s.cost) / trace
         gradient = jnp.sqrt(jnp.dot(s.grad, s.grad)) / trace
-        return (s.it < m.iterations) & (improvement >= m.tolerance) & (gradient >= m.tolerance)
+        return (s.it < m.iterations) & (improvement >= m.tolerance) & (gradient >= m.tolerance) & ~s.exact
 
     def body(s: _Solver) -> _Solver:
+        before = s.jaref < 0
         s = _linesearch(m, M, c, qfrc_smooth, s, trace)
-        cost, grad, search, _ = _update(M, c, qfrc_smooth, qacc_smooth, s)
-        return s._replace(cost=cost, prev_cost=s.cost, grad=grad, search=search, it=s.it + 1)
+        cost, grad, search = _update(M, c, qfrc_smooth, qacc_smooth, s)
+        exact = jnp.all((s.jaref < 0) == before)
+        return s._replace(cost=cost, prev_cost=s.cost, grad=grad, search=search, it=s.it + 1, exact=exact)
 
     s = jax.lax.while_loop(cond, body, s)
-    _, _, _, qfrc_constraint = _update(M, c, qfrc_smooth, qacc_smooth, s)
-    return s.qacc, qfrc_constraint
+    return s.qacc, _force(c, s.jaref)
 
 
 class Forward(NamedTuple):
@@ -406,9 +419,8 @@ def invweights(m: Model) -> tuple[np.ndarray, np.ndarray]:
     with jax.enable_x64(True):
         kin = kinematics(m, jnp.zeros(m.nv, jnp.float64))
         M = np.asarray(mass_matrix(m, kin), np.float64)
-        jacs = [None if j is None else np.asarray(j, np.float64) for j in com_jacs(m, kin)]
+        jacs = np.asarray(com_jacs(m, kin), np.float64)
     Minv = np.linalg.inv(M)
     body = np.zeros(len(m.parent))
-    for b in range(1, len(m.parent)):
-        body[b] = np.trace(jacs[b] @ Minv @ jacs[b].T) / 3.0
+    body[1:] = np.einsum("bki,ij,bkj->b", jacs, Minv, jacs) / 3.0
     return body, np.diag(Minv).copy()
