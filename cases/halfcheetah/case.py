@@ -70,6 +70,8 @@ SCENARIOS = [
     Scenario("truncation at 1000 steps", actions=_script(3, 2),
              state=lambda: _state([0.0] * 9, t=HORIZON - 2)),
     Scenario("seeded start", actions=_script(4, 3), seed=11),
+    Scenario("a shin on the floor", actions=[[0.0] * 6] * 2 + _script(2, 4),
+             state=lambda: _state([0.0, -0.34, 0.2, 0, 0.7, 0, 0, -1.1, 0], [0.5, -0.5, 0, 0, 0, 0, 0, 0, 0])),
 ]
 
 

@@ -158,7 +158,8 @@ def colliders(m: Model) -> list[int]:
 
 def contacts(m: Model, kin: Kinematics) -> tuple[Array, Array, list[int]]:
     """Floor contacts of every colliding capsule, both end spheres (mjc_PlaneCapsule): distance (n,),
-    contact position (n, 2) halfway into the penetration, and the capsule of each (static)."""
+    contact position (n, 2) halfway into the penetration, and the capsule of each (static). A capsule
+    switched off by `capsule_mask` reports distance 1 (never touching)."""
     dist, pos, owner = [], [], []
     for i in colliders(m):
         c = m.capsules[i]
@@ -166,7 +167,7 @@ def contacts(m: Model, kin: Kinematics) -> tuple[Array, Array, list[int]]:
         seg = rot(kin.ang[c.body], c.axis) * c.half
         for end in (center + seg, center - seg):
             dd = end[1] - c.radius
-            dist.append(dd)
+            dist.append(jnp.where(m.capsule_mask[i] > 0, dd, 1.0))
             pos.append(jnp.stack([end[0], end[1] - c.radius - 0.5 * dd]))
             owner.append(i)
     return jnp.stack(dist), jnp.stack(pos), owner
@@ -212,8 +213,7 @@ def constraints(m: Model, kin: Kinematics, qpos: Array, qvel: Array) -> Constrai
     jx, jz = jac[:, 0], jac[:, 1]
     edge = m.capsule_friction[np.array(owner)][:, None]
     con_rows = jnp.stack([jz + edge * jx, jz - edge * jx, jz], axis=1).reshape(-1, m.nv)
-    mask = m.capsule_mask[np.array(owner)]
-    con_pos = jnp.repeat(jnp.where(mask > 0, dist, 1.0), 3)
+    con_pos = jnp.repeat(dist, 3)
     mu = np.array([c.friction for c in caps])
     w = m.body_invweight[[c.body for c in caps]]
     w = (w + mu * mu * w) * 2 * mu * mu / m.impratio
