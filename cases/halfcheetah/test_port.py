@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,7 +73,7 @@ def test_port_imports_neither_mujoco_nor_mjx() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_parser_refuses_what_the_port_does_not_implement(tmp_path: pytest.TempPathFactory) -> None:
+def test_parser_refuses_what_the_port_does_not_implement(tmp_path: Path) -> None:
     """Another solver, integrator or cone in the XML is a setup error, not silently different physics."""
     from envs.cheetahjax import model_path, parse
 

@@ -17,10 +17,8 @@ from functools import cache
 
 import numpy as np
 
-MJ_MINVAL = 1e-15
-MJ_MINIMP = 1e-4
-MJ_MAXIMP = 0.9999
 DENSITY = 1000.0
+"""kg/m^3, MuJoCo's default geom density (inertiafromgeom)."""
 
 
 def model_path() -> str:
