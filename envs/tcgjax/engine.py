@@ -1,0 +1,400 @@
+"""TCGJax's rules: envs/tcg/engine.py translated to pure functions on fixed-size arrays.
+
+No Python control flow on traced values: conditions become jnp.where / lax.cond / lax.switch,
+loops are static or lax.fori_loop. A player's fields are read as a view (`get`) and written back
+(`put`); slot operations work on one view.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from envs.tcg.actions import ABILITY, ATTACH, ATTACK, N_ACTIONS, PLAY, PROMOTE, RETREAT
+from envs.tcg.state import (ASLEEP, CONFUSED, DECK, DRAW, HAND, MAIN, OVER, PARALYZED, PLAYER_FIELDS,
+                            TURN_LIMIT, WIN_POINTS)
+from envs.tcg.state import PROMOTE as PROMOTE_PHASE
+from envs.tcgjax import prng
+from envs.tcgjax.state import State, empty_state
+from envs.tcgjax.tables import TR, tables
+
+PLAYER_KEYS = tuple(name for name, _ in PLAYER_FIELDS)
+SLOT_KEYS = ("card", "stack", "damage", "energy", "tool", "placed_turn", "ability_used")
+SLOT_EMPTY = {"card": -1, "stack": -1, "damage": 0, "energy": 0, "tool": -1, "placed_turn": -1, "ability_used": 0}
+OPENING = 5
+
+View = dict[str, jnp.ndarray]
+
+
+def select(cond: jnp.ndarray, a: State, b: State) -> State:
+    """a where cond else b, field by field."""
+    return jax.tree.map(lambda x, y: jnp.where(cond, x, y), a, b)
+
+
+def get(s: State, p: jnp.ndarray) -> View:
+    """Player p's fields (no player axis)."""
+    return {k: s[k][p] for k in PLAYER_KEYS}
+
+
+def put(s: State, p: jnp.ndarray, v: View) -> State:
+    """Write player p's fields back."""
+    return {**s, **{k: s[k].at[p].set(v[k]) for k in PLAYER_KEYS}}
+
+
+# ---- zones ------------------------------------------------------------------------------------
+
+def remove_at(arr: jnp.ndarray, idx: jnp.ndarray) -> jnp.ndarray:
+    """Remove entry idx, close the gap, -1 at the end (entries past the count are -1)."""
+    shifted = jnp.concatenate([arr[1:], jnp.full((1,), -1, arr.dtype)])
+    return jnp.where(jnp.arange(arr.shape[0]) < idx, arr, shifted)
+
+
+def draw(v: View, when: jnp.ndarray = True) -> View:
+    """Top card to the hand unless the deck is empty or the hand is full."""
+    ok = when & (v["deck_n"] > 0) & (v["hand_n"] < HAND)
+    top = jnp.maximum(v["deck_n"] - 1, 0)
+    c = v["deck"][top]
+    return {**v,
+            "deck": v["deck"].at[top].set(jnp.where(ok, -1, c)),
+            "deck_n": v["deck_n"] - ok,
+            "hand": v["hand"].at[jnp.minimum(v["hand_n"], HAND - 1)].set(
+                jnp.where(ok, c, v["hand"][jnp.minimum(v["hand_n"], HAND - 1)])),
+            "hand_n": v["hand_n"] + ok}
+
+
+def take_random(v: View, rng: jnp.ndarray, match: jnp.ndarray, when: jnp.ndarray = True) -> tuple[View, jnp.ndarray]:
+    """A random deck card among `match` (a DECK bool mask) to the hand; no draw when none or the hand is full."""
+    valid = match & (jnp.arange(DECK) < v["deck_n"])
+    count = valid.sum()
+    ok = when & (count > 0) & (v["hand_n"] < HAND)
+    rng, k = prng.maybe_below(rng, count, ok)
+    idx = jnp.argmax(valid & (jnp.cumsum(valid) - 1 == k))
+    c = v["deck"][idx]
+    deck = jnp.where(ok, remove_at(v["deck"], idx), v["deck"])
+    hand_slot = jnp.minimum(v["hand_n"], HAND - 1)
+    hand = v["hand"].at[hand_slot].set(jnp.where(ok, c, v["hand"][hand_slot]))
+    return {**v, "deck": deck, "deck_n": v["deck_n"] - ok, "hand": hand, "hand_n": v["hand_n"] + ok}, rng
+
+
+def is_basic(c: jnp.ndarray) -> jnp.ndarray:
+    """A Basic Pokemon card (c >= 0)."""
+    t = tables()
+    cc = jnp.maximum(c, 0)
+    return (c >= 0) & (t.kind[cc] == 0) & (t.stage[cc] == 0)
+
+
+def max_hp(v: View) -> jnp.ndarray:
+    """(4,) card HP plus Giant Cape's 20."""
+    t = tables()
+    tool = jnp.maximum(v["tool"], 0)
+    cape = (v["tool"] >= 0) & (t.trainer[tool] == TR["giant_cape"])
+    return t.hp[jnp.maximum(v["card"], 0)] + 20 * cape
+
+
+def pays(energy: jnp.ndarray, cost: jnp.ndarray) -> jnp.ndarray:
+    """Typed symbols by type, Colorless by any energy left (cost has 9 columns)."""
+    typed = cost[..., :8]
+    ok = jnp.all(energy >= typed, axis=-1)
+    left = jnp.sum(energy - typed, axis=-1)
+    return ok & (left >= cost[..., 8])
+
+
+def clear_conditions(v: View, when: jnp.ndarray = True) -> View:
+    """No special conditions on the Active."""
+    z = lambda k: jnp.where(when, 0, v[k])  # noqa: E731
+    return {**v, "poisoned": z("poisoned"), "burned": z("burned"), "rot": z("rot")}
+
+
+def set_slot(v: View, j: jnp.ndarray, slot: dict[str, jnp.ndarray], when: jnp.ndarray = True) -> View:
+    """Overwrite position j's fields with `slot` where `when`."""
+    out = dict(v)
+    for k in SLOT_KEYS:
+        out[k] = v[k].at[j].set(jnp.where(when, slot[k], v[k][j]))
+    return out
+
+
+def slot_of(v: View, j: jnp.ndarray) -> dict[str, jnp.ndarray]:
+    """Position j's fields."""
+    return {k: v[k][j] for k in SLOT_KEYS}
+
+
+def empty_slot(v: View) -> dict[str, jnp.ndarray]:
+    """An empty position's fields (shaped like position 0)."""
+    return {k: jnp.full_like(v[k][0], SLOT_EMPTY[k]) for k in SLOT_KEYS}
+
+
+def swap_slots(v: View, i: jnp.ndarray, j: jnp.ndarray, when: jnp.ndarray = True) -> View:
+    """Exchange positions i and j."""
+    a, b = slot_of(v, i), slot_of(v, j)
+    v = set_slot(v, i, b, when)
+    return set_slot(v, j, a, when)
+
+
+def discard_energy(energy: jnp.ndarray, count: jnp.ndarray) -> jnp.ndarray:
+    """Discard `count` energy, lowest type first."""
+    before = jnp.cumsum(energy) - energy
+    take = jnp.clip(count - before, 0, energy)
+    return energy - take
+
+
+# ---- setup ------------------------------------------------------------------------------------
+
+def opening_hand(v: View) -> View:
+    """A Basic in the top 5 (the topmost Basic swapped with the 5th card), draw 5, the lowest-slot Basic to the Active."""
+    deck = v["deck"]
+    basic = is_basic(deck)
+    top5 = DECK - OPENING
+    need = ~jnp.any(basic[top5:])
+    i = DECK - 1 - jnp.argmax(basic[::-1])
+    di, dt = deck[i], deck[top5]
+    deck = jnp.where(need, deck.at[i].set(dt).at[top5].set(di), deck)
+    v = {**v, "deck": deck}
+    for _ in range(OPENING):
+        v = draw(v)
+    slot = jnp.argmax(is_basic(v["hand"]) & (jnp.arange(HAND) < v["hand_n"]))
+    c = v["hand"][slot]
+    v = {**v, "hand": remove_at(v["hand"], slot), "hand_n": v["hand_n"] - 1}
+    new = {**empty_slot(v), "card": c, "stack": jnp.asarray([-1, -1, -1], jnp.int32).at[0].set(c), "placed_turn": 0}
+    return set_slot(v, 0, new)
+
+
+def new_game(rng: jnp.ndarray, decks: jnp.ndarray, energy_types: jnp.ndarray, n_types: jnp.ndarray) -> State:
+    """Shuffle both decks, opening hands, the first-player coin, the first Energy Zone draws, turn 1."""
+    s = empty_state(decks, energy_types, n_types, rng)
+    for p in range(2):
+        rng, d = prng.shuffle(rng, s["deck"][p], jnp.int32(DECK))
+        s = {**s, "deck": s["deck"].at[p].set(d)}
+    for p in range(2):
+        s = put(s, p, opening_hand(get(s, p)))
+    rng, heads = prng.coin(rng)
+    first = jnp.where(heads, 0, 1).astype(jnp.int32)
+    nxt = []
+    for p in range(2):
+        rng, k = prng.below(rng, s["n_types"][p])
+        nxt.append(s["energy_types"][p][k])
+    s = {**s, "energy_next": jnp.stack(nxt), "first": first, "prng": rng}
+    return start_turn(s, first)
+
+
+# ---- turns ------------------------------------------------------------------------------------
+
+def start_turn(s: State, who: jnp.ndarray) -> State:
+    """Turn counter, per-turn flags, the Energy Zone (not on turn 1), the draw."""
+    turn = s["turn"] + 1
+    s = {**s, "turn": turn, "current": who, "acting": who, "phase": jnp.int32(MAIN)}
+    v = get(s, who)
+    v = {**v, "supporter_used": 0 * v["supporter_used"], "retreated": 0 * v["retreated"],
+         "giovanni": 0 * v["giovanni"], "retreat_reduction": 0 * v["retreat_reduction"],
+         "ability_used": jnp.zeros_like(v["ability_used"])}
+    advance = turn != 1
+    rng, k = prng.maybe_below(s["prng"], v["n_types"], advance)
+    v = {**v, "energy_cur": jnp.where(advance, v["energy_next"], v["energy_cur"]),
+         "energy_next": jnp.where(advance, v["energy_types"][k], v["energy_next"])}
+    v = draw(v)
+    return put({**s, "prng": rng}, who, v)
+
+
+def finish(s: State, winner: jnp.ndarray, when: jnp.ndarray) -> State:
+    """Game over with `winner` where `when`."""
+    return {**s, "winner": jnp.where(when, winner, s["winner"]), "phase": jnp.where(when, OVER, s["phase"])}
+
+
+def decide(s: State) -> tuple[State, jnp.ndarray]:
+    """Win check: 3 points or an opponent with nothing in play; both is a draw. (state, over)."""
+    in_play = jnp.sum(s["card"] >= 0, axis=1)
+    wins = (s["points"] >= WIN_POINTS) | (in_play[::-1] == 0)
+    any_win = wins[0] | wins[1]
+    winner = jnp.where(wins[0] & wins[1], DRAW, jnp.where(wins[0], 0, 1))
+    return finish(s, winner, any_win), any_win
+
+
+def knock_outs(s: State) -> State:
+    """Knocked-out Pokemon to the discard pile (stack, then tool); points to the opponent."""
+    t = tables()
+    for order in range(2):
+        who = jnp.where(order == 0, s["current"], 1 - s["current"])
+        v = get(s, who)
+        gained = jnp.int32(0)
+        for j in range(4):
+            ko = (v["card"][j] >= 0) & (v["damage"][j] >= max_hp(v)[j])
+            for c in (v["stack"][j][0], v["stack"][j][1], v["stack"][j][2], v["tool"][j]):
+                add = ko & (c >= 0)
+                n = jnp.minimum(v["discard_n"], DECK - 1)
+                v = {**v, "discard": v["discard"].at[n].set(jnp.where(add, c, v["discard"][n])),
+                     "discard_n": v["discard_n"] + add}
+            gained = gained + jnp.where(ko, 1 + t.ex[jnp.maximum(v["card"][j], 0)], 0)
+            v = set_slot(v, j, empty_slot(v), ko)
+            if j == 0:
+                v = clear_conditions(v, ko)
+        s = put(s, who, v)
+        s = {**s, "points": s["points"].at[1 - who].add(gained)}
+    return s
+
+
+def checkup(s: State) -> State:
+    """Poison, burn and its coin, the sleep coin, paralysis; the player whose turn ended first."""
+    rng = s["prng"]
+    for order in range(2):
+        who = jnp.where(order == 0, s["current"], 1 - s["current"])
+        v = get(s, who)
+        here = v["card"][0] >= 0
+        dmg = v["damage"][0] + 10 * (here & (v["poisoned"] == 1)) + 20 * (here & (v["burned"] == 1))
+        rng, cured = prng.maybe_coin(rng, here & (v["burned"] == 1))
+        rng, woke = prng.maybe_coin(rng, here & (v["rot"] == ASLEEP))
+        rot = jnp.where(woke, 0, v["rot"])
+        rot = jnp.where(here & (rot == PARALYZED) & (order == 0), 0, rot)
+        v = {**v, "damage": v["damage"].at[0].set(dmg), "burned": jnp.where(cured, 0, v["burned"]), "rot": rot}
+        s = put(s, who, v)
+    return {**s, "prng": rng}
+
+
+def ask_promotion(s: State) -> State:
+    """The next pending promotion (the non-acting player first), else the next turn."""
+    other = 1 - s["current"]
+    p_other, p_cur = s["pending"][other] == 1, s["pending"][s["current"]] == 1
+    waiting = {**s, "phase": jnp.int32(PROMOTE_PHASE), "acting": jnp.where(p_other, other, s["current"])}
+    return select(p_other | p_cur, waiting, start_turn(s, other))
+
+
+def end_turn(s: State) -> State:
+    """Unused energy gone; knock-outs; checkup; knock-outs; winner, turn limit, promotions, next turn."""
+    s = {**s, "energy_cur": s["energy_cur"].at[s["current"]].set(-1)}
+    s = knock_outs(s)
+    s, over = decide(s)
+    s2 = knock_outs(checkup(s))
+    s2, over2 = decide(s2)
+    limit = s2["turn"] >= TURN_LIMIT
+    s3 = finish(s2, jnp.int32(DRAW), limit)
+    s4 = ask_promotion({**s2, "pending": (s2["card"][:, 0] < 0).astype(jnp.int32)})
+    return select(over, s, select(over2, s2, select(limit, s3, s4)))
+
+
+# ---- legality ---------------------------------------------------------------------------------
+
+def legal_row(s: State) -> jnp.ndarray:
+    """(N_ACTIONS,) the acting player's legal actions."""
+    t = tables()
+    p = s["acting"]
+    v, opp = get(s, p), get(s, 1 - p)
+    main = s["phase"] == MAIN
+    occupied = v["card"] >= 0
+    active = jnp.maximum(v["card"][0], 0)
+    # play: (hand slot, target)
+    c = v["hand"]
+    cc = jnp.maximum(c, 0)
+    in_hand = jnp.arange(HAND) < v["hand_n"]
+    target = jnp.arange(4)
+    kind, stage = t.kind[cc][:, None], t.stage[cc][:, None]
+    basic_ok = (target[None, :] == 0) & jnp.any(~occupied[1:])
+    top_name = t.name_id[jnp.maximum(v["card"], 0)]
+    evo_ok = ((s["turn"] > 2) & occupied[None, :] & (top_name[None, :] == t.evolves_from[cc][:, None])
+              & (v["placed_turn"][None, :] != s["turn"]))
+    trainer_ok = effects.trainer_legal(t.trainer[cc][:, None], v, opp, target[None, :])
+    trainer_ok = trainer_ok & ~((kind == 2) & (v["supporter_used"] == 1))
+    play = jnp.where(kind == 0, jnp.where(stage == 0, basic_ok, evo_ok), trainer_ok) & in_hand[:, None]
+    attach = (v["energy_cur"] >= 0) & occupied
+    can_move = (v["rot"] != ASLEEP) & (v["rot"] != PARALYZED)
+    cost = jnp.maximum(t.retreat[active] - v["retreat_reduction"], 0)
+    retreat = (v["retreated"] == 0) & can_move & occupied[1:] & (jnp.sum(v["energy"][0]) >= cost)
+    attack = (jnp.arange(2) < t.n_attacks[active]) & can_move & pays(v["energy"][0], t.atk_cost[active])
+    ability = occupied & (v["ability_used"] == 0) & effects.ability_legal(v, opp)
+    row = jnp.concatenate([jnp.ones(1, bool), play.reshape(-1), attach, retreat, attack, ability,
+                           jnp.zeros(3, bool)]) & main
+    promote = jnp.zeros(N_ACTIONS, bool).at[PROMOTE:].set(occupied[1:])
+    return jnp.where(s["phase"] == PROMOTE_PHASE, promote, row)
+
+
+def legal_mask(s: State) -> jnp.ndarray:
+    """(2, N_ACTIONS): the acting player's row; nothing when the game is over."""
+    row = legal_row(s) & (s["phase"] != OVER)
+    return jnp.zeros((2, N_ACTIONS), bool).at[s["acting"]].set(row)
+
+
+# ---- actions ----------------------------------------------------------------------------------
+
+def _end(s: State, a: jnp.ndarray) -> State:
+    return end_turn(s)
+
+
+def _play(s: State, a: jnp.ndarray) -> State:
+    t = tables()
+    slot, target = (a - PLAY) // 4, (a - PLAY) % 4
+    p = s["current"]
+    v = get(s, p)
+    c = v["hand"][slot]
+    v = {**v, "hand": remove_at(v["hand"], slot), "hand_n": v["hand_n"] - 1}
+    kind, stage = t.kind[c], t.stage[c]
+    is_basic_card = (kind == 0) & (stage == 0)
+    bench = 1 + jnp.argmax(v["card"][1:] < 0)
+    new = {**empty_slot(v), "card": c, "stack": jnp.asarray([-1, -1, -1], jnp.int32).at[0].set(c),
+           "placed_turn": s["turn"]}
+    v_basic = set_slot(v, bench, new)
+    ev = slot_of(v, target)
+    evolved = {**ev, "card": c, "stack": ev["stack"].at[jnp.clip(stage, 0, 2)].set(c), "placed_turn": s["turn"]}
+    v_evo = clear_conditions(set_slot(v, target, evolved), target == 0)
+    v_tool = {**v, "tool": v["tool"].at[target].set(c)}
+    n = jnp.minimum(v["discard_n"], DECK - 1)
+    v_tr = {**v, "discard": v["discard"].at[n].set(c), "discard_n": v["discard_n"] + 1,
+            "supporter_used": jnp.where(kind == 2, 1, v["supporter_used"])}
+    s_tr = effects.trainer(put(s, p, v_tr), t.trainer[c], target)
+    s_poke = put(s, p, select(is_basic_card, v_basic, v_evo))
+    s_tool = put(s, p, v_tool)
+    return select(kind == 0, s_poke, select(kind == 3, s_tool, s_tr))
+
+
+def _attach(s: State, a: jnp.ndarray) -> State:
+    p = s["current"]
+    v = get(s, p)
+    j = a - ATTACH
+    v = {**v, "energy": v["energy"].at[j, jnp.maximum(v["energy_cur"], 0)].add(1), "energy_cur": jnp.int32(-1)}
+    return put(s, p, v)
+
+
+def _retreat(s: State, a: jnp.ndarray) -> State:
+    t = tables()
+    p = s["current"]
+    v = get(s, p)
+    cost = jnp.maximum(t.retreat[v["card"][0]] - v["retreat_reduction"], 0)
+    v = {**v, "energy": v["energy"].at[0].set(discard_energy(v["energy"][0], cost))}
+    v = clear_conditions(swap_slots(v, 0, a - RETREAT + 1))
+    return put(s, p, {**v, "retreated": jnp.int32(1)})
+
+
+def _attack(s: State, a: jnp.ndarray) -> State:
+    p = s["current"]
+    v = get(s, p)
+    rng, heads = prng.maybe_coin(s["prng"], v["rot"] == CONFUSED)
+    fails = (v["rot"] == CONFUSED) & ~heads
+    s = {**s, "prng": rng}
+    hurt = put(s, p, {**v, "damage": v["damage"].at[0].add(30)})
+    s = select(fails, hurt, effects.attack(s, a - ATTACK))
+    return end_turn(s)
+
+
+def _ability(s: State, a: jnp.ndarray) -> State:
+    return effects.ability(s, a - ABILITY)
+
+
+def _promote(s: State, a: jnp.ndarray) -> State:
+    p = s["acting"]
+    v = get(s, p)
+    b = a - PROMOTE + 1
+    v = set_slot(v, 0, slot_of(v, b))
+    v = set_slot(v, b, empty_slot(v))
+    s = put(s, p, {**v, "pending": jnp.int32(0)})
+    return ask_promotion(s)
+
+
+BOUNDS = jnp.asarray([1, ATTACH, RETREAT, ATTACK, ABILITY, PROMOTE], jnp.int32)
+BRANCHES = (_end, _play, _attach, _retreat, _attack, _ability, _promote)
+
+
+def apply(s: State, a: jnp.ndarray) -> State:
+    """Apply one legal action of the acting player (lax.switch on the action's kind)."""
+    a = jnp.asarray(a, jnp.int32)
+    kind = jnp.sum(a >= BOUNDS)
+    return lax.switch(kind, BRANCHES, s, a)
+
+
+from envs.tcgjax import effects  # noqa: E402  (the card effects use the helpers above)
