@@ -6,6 +6,7 @@ A deck is 20 card ids (at most 2 of a name, at least one Basic) and 1-3 energy t
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import NamedTuple
 
 from envs.tcg.cards import TYPES, tables
@@ -58,7 +59,8 @@ def is_legal(deck: Deck) -> bool:
             and any(t.kind[c] == 0 and t.stage[c] == 0 for c in deck.cards))
 
 
-def _lines() -> list[tuple[int, list[int]]]:
+@lru_cache(maxsize=1)
+def _lines() -> tuple[tuple[int, tuple[int, ...]], ...]:
     """Each Basic with the cards evolving from it (and from those): (type, [basic, stage 1s, stage 2s])."""
     t = tables()
     out = []
@@ -70,8 +72,8 @@ def _lines() -> list[tuple[int, list[int]]]:
             nxt = [c for c in range(t.n_cards) if t.kind[c] == 0 and t.evolves_from[c] in {t.name_id[f] for f in frontier}]
             line += nxt
             frontier = nxt
-        out.append((int(t.ptype[b]), line))
-    return out
+        out.append((int(t.ptype[b]), tuple(line)))
+    return tuple(out)
 
 
 def random_deck(seed: int) -> Deck:
@@ -97,3 +99,23 @@ def random_deck(seed: int) -> Deck:
         if counts[c] < MAX_COPIES:
             counts[c] += 1
     return Deck(tuple(sorted(counts.elements())), tuple(energy))
+
+
+def seed_decks(seed: int) -> tuple[Deck, Deck]:
+    """The two decks of an episode seed (the case's reset): each player gets, by the PRNG of seed + 0x5EED,
+    a meta deck (half the time) or a random legal deck."""
+    rng = Prng(seed_state(seed + 0x5EED))
+    names = sorted(META)
+    out = []
+    for _ in range(2):
+        if rng.below(2) == 0:
+            out.append(META[names[rng.below(len(names))]])
+        else:
+            out.append(random_deck(rng.next()))
+    return out[0], out[1]
+
+
+def deck_arrays(decks: tuple[Deck, Deck]) -> tuple[list[list[int]], list[list[int]], list[int]]:
+    """(cards (2, 20), energy types (2, 3) padded with -1, type counts (2,)) for the JAX engine."""
+    return ([list(d.cards) for d in decks], [list(d.energy) + [-1] * (3 - len(d.energy)) for d in decks],
+            [len(d.energy) for d in decks])

@@ -8,7 +8,7 @@ from jax import lax
 
 from envs.tcg.state import ASLEEP, CONFUSED, DECK, PARALYZED
 from envs.tcgjax import prng
-from envs.tcgjax.engine import State, View, draw, get, is_basic, put, select, swap_slots, take_random, clear_conditions
+from envs.tcgjax.engine import View, clear_conditions, draw, is_basic, swap_slots, take_random
 from envs.tcgjax.tables import ABIL, ATK, TR, tables
 
 WATER, GRASS = 2, 0
@@ -32,18 +32,18 @@ def inflict(v: View, status: jnp.ndarray, when: jnp.ndarray = True) -> View:
             "rot": jnp.where(when & (status >= 2), jnp.asarray(ROT_OF_STATUS)[jnp.clip(status, 0, 4)], v["rot"])}
 
 
-# ---- attacks ----------------------------------------------------------------------------------
+# ---- attacks: functions of (me, opp, prng) views, me the attacker's player ----------------------
 
-def attack(s: State, k: jnp.ndarray) -> State:
-    """Attack k of the current player's Active: modifiers, the hit, the effect, Rocky Helmet."""
+Views = tuple[View, View, jnp.ndarray]
+
+
+def attack(me: View, opp: View, rng: jnp.ndarray, k: jnp.ndarray) -> Views:
+    """Attack k of me's Active: damage modifiers, the hit, the effect (lax.switch), Rocky Helmet."""
     t = tables()
-    p = s["current"]
-    me, opp = get(s, p), get(s, 1 - p)
     c = me["card"][0]
     effect = t.atk_effect[c, k]
     a, b, n = t.atk_args[c, k, 0], t.atk_args[c, k, 1], t.atk_args[c, k, 2]
     base = t.atk_damage[c, k]
-    rng = s["prng"]
     rng, bonus_coin = prng.maybe_coin(rng, effect == ATK["coin_bonus"])
     rng, h = prng.heads(rng, a, when=effect == ATK["coins_times"])
     rng, tails_h = prng.until_tails(rng, effect == ATK["until_tails"])
@@ -57,83 +57,66 @@ def attack(s: State, k: jnp.ndarray) -> State:
     weak = t.weakness[opp["card"][0]] == t.ptype[c]
     dealt = jnp.where(damage > 0, damage + GIOVANNI_BONUS * me["giovanni"] + WEAKNESS_BONUS * weak, 0)
     opp = {**opp, "damage": opp["damage"].at[0].add(dealt)}
-    s = put(put({**s, "prng": rng}, p, me), 1 - p, opp)
-    s = lax.switch(effect, POST, s, a, b)
+    me, opp, rng = lax.switch(effect, POST, me, opp, rng, a, b)
     tool = opp["tool"][0]
     helmet = (tool >= 0) & (t.trainer[jnp.maximum(tool, 0)] == TR["rocky_helmet"]) & (dealt > 0)
-    return {**s, "damage": s["damage"].at[p, 0].add(jnp.where(helmet, HELMET_DAMAGE, 0))}
+    return {**me, "damage": me["damage"].at[0].add(jnp.where(helmet, HELMET_DAMAGE, 0))}, opp, rng
 
 
-def _none(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    return s
+def _none(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    return me, opp, rng
 
 
-def _me(s: State) -> tuple[jnp.ndarray, View]:
-    return s["current"], get(s, s["current"])
+def _heal_self(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    return heal(me, 0, a), opp, rng
 
 
-def _heal_self(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, heal(v, 0, a))
-
-
-def _discard_energy(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    p, v = _me(s)
+def _discard_energy(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
     bb = jnp.clip(b, 0, 7)
-    return put(s, p, {**v, "energy": v["energy"].at[0, bb].add(-jnp.minimum(a, v["energy"][0, bb]))})
+    return {**me, "energy": me["energy"].at[0, bb].add(-jnp.minimum(a, me["energy"][0, bb]))}, opp, rng
 
 
-def _discard_all_energy(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, {**v, "energy": v["energy"].at[0].set(0)})
+def _discard_all_energy(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    return {**me, "energy": me["energy"].at[0].set(0)}, opp, rng
 
 
-def _status(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    o = 1 - s["current"]
-    return put(s, o, inflict(get(s, o), a))
+def _status(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    return me, inflict(opp, a), rng
 
 
-def _status_coin(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    rng, heads = prng.coin(s["prng"])
-    o = 1 - s["current"]
-    return put({**s, "prng": rng}, o, inflict(get(s, o), a, heads))
+def _status_coin(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    rng, heads = prng.coin(rng)
+    return me, inflict(opp, a, heads), rng
 
 
-def _bench_each(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    o = 1 - s["current"]
-    v = get(s, o)
-    hit = (v["card"] >= 0) & (jnp.arange(4) > 0)
-    return put(s, o, {**v, "damage": v["damage"] + jnp.where(hit, a, 0)})
+def _bench_each(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    hit = (opp["card"] >= 0) & (jnp.arange(4) > 0)
+    return me, {**opp, "damage": opp["damage"] + jnp.where(hit, a, 0)}, rng
 
 
-def _recoil(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, {**v, "damage": v["damage"].at[0].add(a)})
+def _recoil(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
+    return {**me, "damage": me["damage"].at[0].add(a)}, opp, rng
 
 
-def _zone_attach(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
+def _zone_attach(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
     t = tables()
-    rng, h = prng.heads(s["prng"], a)
-    p, v = _me(s)
-    fits = (v["card"] >= 0) & (t.ptype[jnp.maximum(v["card"], 0)] == b) & (jnp.arange(4) > 0)
+    rng, h = prng.heads(rng, a)
+    fits = (me["card"] >= 0) & (t.ptype[jnp.maximum(me["card"], 0)] == b) & (jnp.arange(4) > 0)
     j = jnp.argmax(fits)
-    v = {**v, "energy": v["energy"].at[j, jnp.clip(b, 0, 7)].add(jnp.where(jnp.any(fits), h, 0))}
-    return put({**s, "prng": rng}, p, v)
+    return {**me, "energy": me["energy"].at[j, jnp.clip(b, 0, 7)].add(jnp.where(jnp.any(fits), h, 0))}, opp, rng
 
 
-def _search_type(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
+def _search_type(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
     t = tables()
-    p, v = _me(s)
-    d = jnp.maximum(v["deck"], 0)
-    v, rng = take_random(v, s["prng"], (v["deck"] >= 0) & (t.kind[d] == 0) & (t.ptype[d] == a))
-    return put({**s, "prng": rng}, p, v)
+    d = jnp.maximum(me["deck"], 0)
+    me, rng = take_random(me, rng, (me["deck"] >= 0) & (t.kind[d] == 0) & (t.ptype[d] == a))
+    return me, opp, rng
 
 
-def _draw(s: State, a: jnp.ndarray, b: jnp.ndarray) -> State:
-    p, v = _me(s)
+def _draw(me: View, opp: View, rng: jnp.ndarray, a: jnp.ndarray, b: jnp.ndarray) -> Views:
     for i in range(2):
-        v = draw(v, i < a)
-    return put(s, p, v)
+        me = draw(me, i < a)
+    return me, opp, rng
 
 
 POST = tuple({"heal_self": _heal_self, "discard_energy": _discard_energy, "discard_all_energy": _discard_all_energy,
@@ -158,19 +141,18 @@ def ability_legal(v: View, opp: View) -> jnp.ndarray:
                                jnp.where(code == ABIL["poison_active"], poison, False)))
 
 
-def ability(s: State, j: jnp.ndarray) -> State:
-    """Use the ability of the current player's Pokemon at position j."""
+def ability(me: View, opp: View, j: jnp.ndarray) -> tuple[View, View]:
+    """Use the ability of me's Pokemon at position j."""
     t = tables()
-    p = s["current"]
-    v, opp = get(s, p), get(s, 1 - p)
-    c = v["card"][j]
+    c = me["card"][j]
     code = t.ability[c]
-    v = {**v, "ability_used": v["ability_used"].at[j].set(1)}
-    healed = {**v, "damage": jnp.where(v["card"] >= 0, jnp.maximum(v["damage"] - 20, 0), v["damage"])}
-    attached = {**v, "energy": v["energy"].at[0, jnp.clip(t.ability_arg[c], 0, 7)].add(1)}
-    v = select(code == ABIL["heal_all"], healed, select(code == ABIL["zone_to_active"], attached, v))
+    me = {**me, "ability_used": me["ability_used"].at[j].set(1)}
+    healed = jnp.where(me["card"] >= 0, jnp.maximum(me["damage"] - 20, 0), me["damage"])
+    me = {**me, "damage": jnp.where(code == ABIL["heal_all"], healed, me["damage"]),
+          "energy": me["energy"].at[0, jnp.clip(t.ability_arg[c], 0, 7)].add(
+              jnp.where(code == ABIL["zone_to_active"], 1, 0))}
     opp = {**opp, "poisoned": jnp.where(code == ABIL["poison_active"], 1, opp["poisoned"])}
-    return put(put(s, p, v), 1 - p, opp)
+    return me, opp
 
 
 # ---- trainers ---------------------------------------------------------------------------------
@@ -199,70 +181,59 @@ def trainer_legal(code: jnp.ndarray, v: View, opp: View, target: jnp.ndarray) ->
     return out
 
 
-def _tr_none(s: State, target: jnp.ndarray) -> State:
-    return s
+def _tr_none(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return me, opp, rng
 
 
-def _poke_ball(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    v, rng = take_random(v, s["prng"], is_basic(v["deck"]))
-    return put({**s, "prng": rng}, p, v)
+def _poke_ball(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    me, rng = take_random(me, rng, is_basic(me["deck"]))
+    return me, opp, rng
 
 
-def _potion(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, heal(v, target, 20))
+def _potion(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return heal(me, target, 20), opp, rng
 
 
-def _x_speed(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, {**v, "retreat_reduction": v["retreat_reduction"] + 1})
+def _x_speed(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return {**me, "retreat_reduction": me["retreat_reduction"] + 1}, opp, rng
 
 
-def _red_card(s: State, target: jnp.ndarray) -> State:
-    o = 1 - s["current"]
-    v = get(s, o)
-    deck, n = v["deck"], v["deck_n"]
-    for i in range(v["hand"].shape[0]):
+def _red_card(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    deck, n = opp["deck"], opp["deck_n"]
+    for i in range(opp["hand"].shape[0]):
         pos = jnp.minimum(n + i, DECK - 1)
-        deck = deck.at[pos].set(jnp.where(i < v["hand_n"], v["hand"][i], deck[pos]))
-    n = n + v["hand_n"]
-    rng, deck = prng.shuffle(s["prng"], deck, n)
-    v = {**v, "deck": deck, "deck_n": n, "hand": jnp.full_like(v["hand"], -1), "hand_n": jnp.int32(0)}
+        deck = deck.at[pos].set(jnp.where(i < opp["hand_n"], opp["hand"][i], deck[pos]))
+    n = n + opp["hand_n"]
+    rng, deck = prng.shuffle(rng, deck, n)
+    opp = {**opp, "deck": deck, "deck_n": n, "hand": jnp.full_like(opp["hand"], -1), "hand_n": jnp.int32(0)}
     for _ in range(3):
-        v = draw(v)
-    return put({**s, "prng": rng}, o, v)
+        opp = draw(opp)
+    return me, opp, rng
 
 
-def _professors_research(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, draw(draw(v)))
+def _professors_research(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return draw(draw(me)), opp, rng
 
 
-def _misty(s: State, target: jnp.ndarray) -> State:
-    rng, h = prng.until_tails(s["prng"])
-    p, v = _me(s)
-    return put({**s, "prng": rng}, p, {**v, "energy": v["energy"].at[target, WATER].add(h)})
+def _misty(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    rng, h = prng.until_tails(rng)
+    return {**me, "energy": me["energy"].at[target, WATER].add(h)}, opp, rng
 
 
-def _erika(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, heal(v, target, 50))
+def _erika(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return heal(me, target, 50), opp, rng
 
 
-def _giovanni(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, {**v, "giovanni": jnp.int32(1)})
+def _giovanni(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return {**me, "giovanni": jnp.int32(1)}, opp, rng
 
 
-def _leaf(s: State, target: jnp.ndarray) -> State:
-    p, v = _me(s)
-    return put(s, p, {**v, "retreat_reduction": v["retreat_reduction"] + 2})
+def _leaf(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return {**me, "retreat_reduction": me["retreat_reduction"] + 2}, opp, rng
 
 
-def _cyrus(s: State, target: jnp.ndarray) -> State:
-    o = 1 - s["current"]
-    return put(s, o, clear_conditions(swap_slots(get(s, o), 0, target)))
+def _cyrus(me: View, opp: View, rng: jnp.ndarray, target: jnp.ndarray) -> Views:
+    return me, clear_conditions(swap_slots(opp, 0, target)), rng
 
 
 TRAINERS = tuple({"poke_ball": _poke_ball, "potion": _potion, "x_speed": _x_speed, "red_card": _red_card,
@@ -271,6 +242,6 @@ TRAINERS = tuple({"poke_ball": _poke_ball, "potion": _potion, "x_speed": _x_spee
 """One function per trainer effect code (tools act elsewhere: identity here)."""
 
 
-def trainer(s: State, code: jnp.ndarray, target: jnp.ndarray) -> State:
+def trainer(me: View, opp: View, rng: jnp.ndarray, code: jnp.ndarray, target: jnp.ndarray) -> Views:
     """A played Item's or Supporter's effect (lax.switch on its code)."""
-    return lax.switch(jnp.maximum(code, 0), TRAINERS, s, target)
+    return lax.switch(jnp.maximum(code, 0), TRAINERS, me, opp, rng, target)

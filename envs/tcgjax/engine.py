@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from envs.tcg.actions import ABILITY, ATTACH, ATTACK, N_ACTIONS, PLAY, PROMOTE, RETREAT
@@ -195,79 +196,84 @@ def start_turn(s: State, who: jnp.ndarray) -> State:
     return put({**s, "prng": rng}, who, v)
 
 
-def finish(s: State, winner: jnp.ndarray, when: jnp.ndarray) -> State:
-    """Game over with `winner` where `when`."""
-    return {**s, "winner": jnp.where(when, winner, s["winner"]), "phase": jnp.where(when, OVER, s["phase"])}
+def decide(me: View, opp: View) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Win check on the (current, other) views: (over, winner relative to them: 0 current, 1 other, DRAW)."""
+    wins_me = (me["points"] >= WIN_POINTS) | (jnp.sum(opp["card"] >= 0) == 0)
+    wins_opp = (opp["points"] >= WIN_POINTS) | (jnp.sum(me["card"] >= 0) == 0)
+    winner = jnp.where(wins_me & wins_opp, DRAW, jnp.where(wins_me, 0, 1))
+    return wins_me | wins_opp, winner
 
 
-def decide(s: State) -> tuple[State, jnp.ndarray]:
-    """Win check: 3 points or an opponent with nothing in play; both is a draw. (state, over)."""
-    in_play = jnp.sum(s["card"] >= 0, axis=1)
-    wins = (s["points"] >= WIN_POINTS) | (in_play[::-1] == 0)
-    any_win = wins[0] | wins[1]
-    winner = jnp.where(wins[0] & wins[1], DRAW, jnp.where(wins[0], 0, 1))
-    return finish(s, winner, any_win), any_win
-
-
-def knock_outs(s: State) -> State:
-    """Knocked-out Pokemon to the discard pile (stack, then tool); points to the opponent."""
+def knock_out(v: View, scorer: View) -> tuple[View, View]:
+    """v's knocked-out Pokemon to its discard pile (each position's stack, then its tool, positions in order);
+    `scorer` gets 1 point each (2 for an ex). Vectorised over the four positions."""
     t = tables()
-    for order in range(2):
-        who = jnp.where(order == 0, s["current"], 1 - s["current"])
-        v = get(s, who)
-        gained = jnp.int32(0)
-        for j in range(4):
-            ko = (v["card"][j] >= 0) & (v["damage"][j] >= max_hp(v)[j])
-            for c in (v["stack"][j][0], v["stack"][j][1], v["stack"][j][2], v["tool"][j]):
-                add = ko & (c >= 0)
-                n = jnp.minimum(v["discard_n"], DECK - 1)
-                v = {**v, "discard": v["discard"].at[n].set(jnp.where(add, c, v["discard"][n])),
-                     "discard_n": v["discard_n"] + add}
-            gained = gained + jnp.where(ko, 1 + t.ex[jnp.maximum(v["card"][j], 0)], 0)
-            v = set_slot(v, j, empty_slot(v), ko)
-            if j == 0:
-                v = clear_conditions(v, ko)
-        s = put(s, who, v)
-        s = {**s, "points": s["points"].at[1 - who].add(gained)}
-    return s
+    ko = (v["card"] >= 0) & (v["damage"] >= max_hp(v))
+    cards = jnp.concatenate([v["stack"], v["tool"][:, None]], axis=1)
+    going = (ko[:, None] & (cards >= 0)).reshape(-1)
+    pos = jnp.where(going, v["discard_n"] + jnp.cumsum(going) - 1, DECK)
+    discard = v["discard"].at[pos].set(cards.reshape(-1), mode="drop")
+    gained = jnp.sum(jnp.where(ko, 1 + t.ex[jnp.maximum(v["card"], 0)], 0))
+    out = {**v, "discard": discard, "discard_n": v["discard_n"] + going.sum()}
+    for k in SLOT_KEYS:
+        mask = ko.reshape((4,) + (1,) * (v[k].ndim - 1))
+        out[k] = jnp.where(mask, SLOT_EMPTY[k], v[k])
+    out = clear_conditions(out, ko[0])
+    return out, {**scorer, "points": scorer["points"] + gained}
 
 
-def checkup(s: State) -> State:
-    """Poison, burn and its coin, the sleep coin, paralysis; the player whose turn ended first."""
-    rng = s["prng"]
-    for order in range(2):
-        who = jnp.where(order == 0, s["current"], 1 - s["current"])
-        v = get(s, who)
-        here = v["card"][0] >= 0
-        dmg = v["damage"][0] + 10 * (here & (v["poisoned"] == 1)) + 20 * (here & (v["burned"] == 1))
-        rng, cured = prng.maybe_coin(rng, here & (v["burned"] == 1))
-        rng, woke = prng.maybe_coin(rng, here & (v["rot"] == ASLEEP))
-        rot = jnp.where(woke, 0, v["rot"])
-        rot = jnp.where(here & (rot == PARALYZED) & (order == 0), 0, rot)
-        v = {**v, "damage": v["damage"].at[0].set(dmg), "burned": jnp.where(cured, 0, v["burned"]), "rot": rot}
-        s = put(s, who, v)
-    return {**s, "prng": rng}
+def knock_outs(me: View, opp: View) -> tuple[View, View]:
+    """Knock-outs of the current player's Pokemon, then the other's."""
+    me, opp = knock_out(me, opp)
+    opp, me = knock_out(opp, me)
+    return me, opp
+
+
+def check(v: View, rng: jnp.ndarray, owner_turn_ended: bool) -> tuple[View, jnp.ndarray]:
+    """One Active's checkup: poison, burn and its coin, the sleep coin, paralysis (if its owner's turn ended)."""
+    here = v["card"][0] >= 0
+    dmg = v["damage"][0] + 10 * (here & (v["poisoned"] == 1)) + 20 * (here & (v["burned"] == 1))
+    rng, cured = prng.maybe_coin(rng, here & (v["burned"] == 1))
+    rng, woke = prng.maybe_coin(rng, here & (v["rot"] == ASLEEP))
+    rot = jnp.where(woke, 0, v["rot"])
+    if owner_turn_ended:
+        rot = jnp.where(here & (rot == PARALYZED), 0, rot)
+    return {**v, "damage": v["damage"].at[0].set(dmg), "burned": jnp.where(cured, 0, v["burned"]), "rot": rot}, rng
+
+
+def end_turn(s: State) -> State:
+    """Unused energy gone; knock-outs; checkup; knock-outs; winner, turn limit, pending promotions."""
+    cur = s["current"]
+    me, opp = get(s, cur), get(s, 1 - cur)
+    me = {**me, "energy_cur": jnp.int32(-1)}
+    me1, opp1 = knock_outs(me, opp)
+    over1, win1 = decide(me1, opp1)
+    me2, rng = check(me1, s["prng"], True)
+    opp2, rng = check(opp1, rng, False)
+    me2, opp2 = knock_outs(me2, opp2)
+    over2, win2 = decide(me2, opp2)
+    limit = ~over2 & (s["turn"] >= TURN_LIMIT)
+    go_on = ~over2 & ~limit
+    me2 = {**me2, "pending": jnp.where(go_on, (me2["card"][0] < 0).astype(jnp.int32), me2["pending"])}
+    opp2 = {**opp2, "pending": jnp.where(go_on, (opp2["card"][0] < 0).astype(jnp.int32), opp2["pending"])}
+    me, opp = select(over1, me1, me2), select(over1, opp1, opp2)
+    rel = jnp.where(over1, win1, jnp.where(over2, win2, DRAW))
+    over = over1 | over2 | limit
+    winner = jnp.where(rel == DRAW, DRAW, jnp.where(rel == 0, cur, 1 - cur))
+    s = {**s, "prng": jnp.where(over1, s["prng"], rng), "winner": jnp.where(over, winner, s["winner"]),
+         "phase": jnp.where(over, OVER, s["phase"])}
+    return put(put(s, cur, me), 1 - cur, opp)
 
 
 def ask_promotion(s: State) -> State:
     """The next pending promotion (the non-acting player first), else the next turn."""
     other = 1 - s["current"]
     p_other, p_cur = s["pending"][other] == 1, s["pending"][s["current"]] == 1
-    waiting = {**s, "phase": jnp.int32(PROMOTE_PHASE), "acting": jnp.where(p_other, other, s["current"])}
-    return select(p_other | p_cur, waiting, start_turn(s, other))
 
+    def wait(s: State) -> State:
+        return {**s, "phase": jnp.int32(PROMOTE_PHASE), "acting": jnp.where(p_other, other, s["current"])}
 
-def end_turn(s: State) -> State:
-    """Unused energy gone; knock-outs; checkup; knock-outs; winner, turn limit, promotions, next turn."""
-    s = {**s, "energy_cur": s["energy_cur"].at[s["current"]].set(-1)}
-    s = knock_outs(s)
-    s, over = decide(s)
-    s2 = knock_outs(checkup(s))
-    s2, over2 = decide(s2)
-    limit = s2["turn"] >= TURN_LIMIT
-    s3 = finish(s2, jnp.int32(DRAW), limit)
-    s4 = ask_promotion({**s2, "pending": (s2["card"][:, 0] < 0).astype(jnp.int32)})
-    return select(over, s, select(over2, s2, select(limit, s3, s4)))
+    return lax.cond(p_other | p_cur, wait, lambda s: start_turn(s, other), s)
 
 
 # ---- legality ---------------------------------------------------------------------------------
@@ -311,90 +317,104 @@ def legal_mask(s: State) -> jnp.ndarray:
     return jnp.zeros((2, N_ACTIONS), bool).at[s["acting"]].set(row)
 
 
-# ---- actions ----------------------------------------------------------------------------------
+# ---- actions: each branch works on the acting player's view `me` and the other's `opp` ---------
 
-def _end(s: State, a: jnp.ndarray) -> State:
-    return end_turn(s)
+Branch = tuple[View, View, jnp.ndarray, jnp.ndarray, jnp.ndarray]
+"""(me, opp, prng, the turn ends, a promotion was made)."""
+NO, YES = jnp.asarray(False), jnp.asarray(True)
 
 
-def _play(s: State, a: jnp.ndarray) -> State:
+def _end(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
+    return me, opp, rng, YES, NO
+
+
+def _put_basic(me: View, opp: View, rng: jnp.ndarray, c: jnp.ndarray, target: jnp.ndarray, turn: jnp.ndarray) -> tuple:
+    bench = 1 + jnp.argmax(me["card"][1:] < 0)
+    new = {**empty_slot(me), "card": c, "stack": jnp.asarray([-1, -1, -1], jnp.int32).at[0].set(c), "placed_turn": turn}
+    return set_slot(me, bench, new), opp, rng
+
+
+def _evolve(me: View, opp: View, rng: jnp.ndarray, c: jnp.ndarray, target: jnp.ndarray, turn: jnp.ndarray) -> tuple:
+    ev = slot_of(me, target)
+    stage = jnp.clip(tables().stage[c], 0, 2)
+    evolved = {**ev, "card": c, "stack": ev["stack"].at[stage].set(c), "placed_turn": turn}
+    return clear_conditions(set_slot(me, target, evolved), target == 0), opp, rng
+
+
+def _attach_tool(me: View, opp: View, rng: jnp.ndarray, c: jnp.ndarray, target: jnp.ndarray, turn: jnp.ndarray) -> tuple:
+    return {**me, "tool": me["tool"].at[target].set(c)}, opp, rng
+
+
+def _use_trainer(me: View, opp: View, rng: jnp.ndarray, c: jnp.ndarray, target: jnp.ndarray, turn: jnp.ndarray) -> tuple:
+    t = tables()
+    n = jnp.minimum(me["discard_n"], DECK - 1)
+    me = {**me, "discard": me["discard"].at[n].set(c), "discard_n": me["discard_n"] + 1,
+          "supporter_used": jnp.where(t.kind[c] == 2, 1, me["supporter_used"])}
+    return effects.trainer(me, opp, rng, t.trainer[c], target)
+
+
+PLAYS = (_put_basic, _evolve, _attach_tool, _use_trainer)
+
+
+def _play(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
     t = tables()
     slot, target = (a - PLAY) // 4, (a - PLAY) % 4
-    p = s["current"]
-    v = get(s, p)
-    c = v["hand"][slot]
-    v = {**v, "hand": remove_at(v["hand"], slot), "hand_n": v["hand_n"] - 1}
-    kind, stage = t.kind[c], t.stage[c]
-    is_basic_card = (kind == 0) & (stage == 0)
-    bench = 1 + jnp.argmax(v["card"][1:] < 0)
-    new = {**empty_slot(v), "card": c, "stack": jnp.asarray([-1, -1, -1], jnp.int32).at[0].set(c),
-           "placed_turn": s["turn"]}
-    v_basic = set_slot(v, bench, new)
-    ev = slot_of(v, target)
-    evolved = {**ev, "card": c, "stack": ev["stack"].at[jnp.clip(stage, 0, 2)].set(c), "placed_turn": s["turn"]}
-    v_evo = clear_conditions(set_slot(v, target, evolved), target == 0)
-    v_tool = {**v, "tool": v["tool"].at[target].set(c)}
-    n = jnp.minimum(v["discard_n"], DECK - 1)
-    v_tr = {**v, "discard": v["discard"].at[n].set(c), "discard_n": v["discard_n"] + 1,
-            "supporter_used": jnp.where(kind == 2, 1, v["supporter_used"])}
-    s_tr = effects.trainer(put(s, p, v_tr), t.trainer[c], target)
-    s_poke = put(s, p, select(is_basic_card, v_basic, v_evo))
-    s_tool = put(s, p, v_tool)
-    return select(kind == 0, s_poke, select(kind == 3, s_tool, s_tr))
+    c = me["hand"][slot]
+    me = {**me, "hand": remove_at(me["hand"], slot), "hand_n": me["hand_n"] - 1}
+    kind = t.kind[c]
+    which = jnp.where(kind == 0, jnp.where(t.stage[c] == 0, 0, 1), jnp.where(kind == 3, 2, 3))
+    me, opp, rng = lax.switch(which, PLAYS, me, opp, rng, c, target, turn)
+    return me, opp, rng, NO, NO
 
 
-def _attach(s: State, a: jnp.ndarray) -> State:
-    p = s["current"]
-    v = get(s, p)
-    j = a - ATTACH
-    v = {**v, "energy": v["energy"].at[j, jnp.maximum(v["energy_cur"], 0)].add(1), "energy_cur": jnp.int32(-1)}
-    return put(s, p, v)
+def _attach(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
+    me = {**me, "energy": me["energy"].at[a - ATTACH, jnp.maximum(me["energy_cur"], 0)].add(1),
+          "energy_cur": jnp.int32(-1)}
+    return me, opp, rng, NO, NO
 
 
-def _retreat(s: State, a: jnp.ndarray) -> State:
+def _retreat(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
     t = tables()
-    p = s["current"]
-    v = get(s, p)
-    cost = jnp.maximum(t.retreat[v["card"][0]] - v["retreat_reduction"], 0)
-    v = {**v, "energy": v["energy"].at[0].set(discard_energy(v["energy"][0], cost))}
-    v = clear_conditions(swap_slots(v, 0, a - RETREAT + 1))
-    return put(s, p, {**v, "retreated": jnp.int32(1)})
+    cost = jnp.maximum(t.retreat[me["card"][0]] - me["retreat_reduction"], 0)
+    me = {**me, "energy": me["energy"].at[0].set(discard_energy(me["energy"][0], cost))}
+    me = clear_conditions(swap_slots(me, 0, a - RETREAT + 1))
+    return {**me, "retreated": jnp.int32(1)}, opp, rng, NO, NO
 
 
-def _attack(s: State, a: jnp.ndarray) -> State:
-    p = s["current"]
-    v = get(s, p)
-    rng, heads = prng.maybe_coin(s["prng"], v["rot"] == CONFUSED)
-    fails = (v["rot"] == CONFUSED) & ~heads
-    s = {**s, "prng": rng}
-    hurt = put(s, p, {**v, "damage": v["damage"].at[0].add(30)})
-    s = select(fails, hurt, effects.attack(s, a - ATTACK))
-    return end_turn(s)
+def _attack(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
+    rng, heads = prng.maybe_coin(rng, me["rot"] == CONFUSED)
+    fails = (me["rot"] == CONFUSED) & ~heads
+    hurt = {**me, "damage": me["damage"].at[0].add(30)}
+    me, opp, rng = lax.cond(fails, lambda m, o, r: (hurt, o, r),
+                            lambda m, o, r: effects.attack(m, o, r, a - ATTACK), me, opp, rng)
+    return me, opp, rng, YES, NO
 
 
-def _ability(s: State, a: jnp.ndarray) -> State:
-    return effects.ability(s, a - ABILITY)
+def _ability(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
+    me, opp = effects.ability(me, opp, a - ABILITY)
+    return me, opp, rng, NO, NO
 
 
-def _promote(s: State, a: jnp.ndarray) -> State:
-    p = s["acting"]
-    v = get(s, p)
+def _promote(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
     b = a - PROMOTE + 1
-    v = set_slot(v, 0, slot_of(v, b))
-    v = set_slot(v, b, empty_slot(v))
-    s = put(s, p, {**v, "pending": jnp.int32(0)})
-    return ask_promotion(s)
+    me = set_slot(me, 0, slot_of(me, b))
+    me = set_slot(me, b, empty_slot(me))
+    return {**me, "pending": jnp.int32(0)}, opp, rng, NO, YES
 
 
-BOUNDS = jnp.asarray([1, ATTACH, RETREAT, ATTACK, ABILITY, PROMOTE], jnp.int32)
+BOUNDS = np.asarray([1, ATTACH, RETREAT, ATTACK, ABILITY, PROMOTE], np.int32)
 BRANCHES = (_end, _play, _attach, _retreat, _attack, _ability, _promote)
 
 
 def apply(s: State, a: jnp.ndarray) -> State:
-    """Apply one legal action of the acting player (lax.switch on the action's kind)."""
+    """Apply one legal action of the acting player: its branch (lax.switch on the kind), then the end of the
+    turn and the promotions / next turn, each in one place."""
     a = jnp.asarray(a, jnp.int32)
-    kind = jnp.sum(a >= BOUNDS)
-    return lax.switch(kind, BRANCHES, s, a)
-
+    kind = jnp.sum(a >= jnp.asarray(BOUNDS))
+    p = s["acting"]
+    me, opp, rng, ends, promoted = lax.switch(kind, BRANCHES, get(s, p), get(s, 1 - p), s["prng"], s["turn"], a)
+    s = put(put({**s, "prng": rng}, p, me), 1 - p, opp)
+    s = lax.cond(ends, end_turn, lambda s: s, s)
+    return lax.cond((ends | promoted) & (s["phase"] != OVER), ask_promotion, lambda s: s, s)
 
 from envs.tcgjax import effects  # noqa: E402  (the card effects use the helpers above)
