@@ -3,8 +3,8 @@
 Both: JointDiscrete(57) actions, one per player, of which only the acting player's counts (the
 other's mask row is all False); for an integer seed the decks of `envs.tcg.decks.seed_decks(seed)`
 (reset option {"decks": [[20 ids], [20 ids]], "energy": [[types], [types]]} plays given decks);
-snapshot() is envs/tcg/state.py's flat state plus both legal masks (mask.p0, mask.p1), the PRNG
-state included; restore() takes such a snapshot (inject runner, L2 constructed states).
+snapshot() is envs/tcg/state.py's flat state plus both legal masks (mask.p0, mask.p1) and both
+players' observations (obs.p0, obs.p1), the PRNG state included; restore() takes such a snapshot (inject runner, L2 constructed states).
 The reference's setup() installs the pinned card package and checks cards.json against it.
 """
 
@@ -92,6 +92,8 @@ class TcgRef(Adapter):
         """The state fields and both masks."""
         snap = self.env.snapshot()
         snap["mask.p0"], snap["mask.p1"] = self._mask[0].copy(), self._mask[1].copy()
+        obs = self.env.observations()
+        snap["obs.p0"], snap["obs.p1"] = obs[0], obs[1]
         return snap
 
     def legal_actions(self) -> np.ndarray:
@@ -167,6 +169,8 @@ class TcgJax(Adapter):
         self._init_batch = compiled(api.init_batch, self.patches, key)
         self._step_batch = compiled(api.step_batch, self.patches, key)
         self._legal_batch = compiled(api.legal_batch, self.patches, key)
+        self._observe = compiled(api.observe_both, self.patches, key)
+        self._observe_batch = compiled(jax.vmap(api.observe_both), self.patches, key)
         self.state: dict[str, Any] | None = None
         self.batch: dict[str, Any] | None = None
         self._mask = np.zeros((2, N_ACTIONS), bool)
@@ -195,6 +199,8 @@ class TcgJax(Adapter):
             raise UsageError("call reset before snapshot")
         snap = to_snapshot(self.state)
         snap["mask.p0"], snap["mask.p1"] = self._mask[0].copy(), self._mask[1].copy()
+        obs = np.asarray(self._observe(self.state))
+        snap["obs.p0"], snap["obs.p1"] = obs[0], obs[1]
         return snap
 
     def legal_actions(self) -> np.ndarray:
@@ -236,11 +242,13 @@ class TcgJax(Adapter):
             raise UsageError("snapshot_batch before reset_batch")
         host = jax.tree.map(np.asarray, self.batch)
         masks = np.asarray(self._legal_batch(self.batch))
+        obs = np.asarray(self._observe_batch(self.batch))
         n = int(host["turn"].shape[0])
         rows = []
         for b in range(n):
             snap = to_snapshot(jax.tree.map(lambda x, b=b: x[b], host))
             snap["mask.p0"], snap["mask.p1"] = masks[b, 0], masks[b, 1]
+            snap["obs.p0"], snap["obs.p1"] = obs[b, 0], obs[b, 1]
             rows.append(snap)
         return stack_snapshots(rows)
 

@@ -3,7 +3,7 @@
 
 Schema: every field of envs/tcg/state.py's snapshot (both players' deck, hand, discard, field,
 Energy Zone, flags, conditions, the turn, phase, winner and the PRNG state) and both legal masks,
-compared exactly every step. Episodes: each seed's decks (envs.tcg.decks.seed_decks), played by the
+compared exactly every step, with both players' observations. Episodes: each seed's decks (envs.tcg.decks.seed_decks), played by the
 case's eager random player (cases/tcg/policy.py).
 """
 
@@ -18,12 +18,13 @@ from cases.tcg.policy import EagerPolicy
 from cases.tcg.scenarios import SCENARIOS
 from cases.tcg.transfer import TRANSFER
 from envs.tcg.actions import N_ACTIONS, decode
+from envs.tcg.observe import OBS_SIZE
 from envs.tcg.state import GAME_FIELDS, PLAYER_FIELDS
 from equivcheck.case import Case, changes, happens
 from equivcheck.schema import Field, Schema
 
 REFERENCE = "tcg"
-CANDIDATES = ("tcgjax",)
+CANDIDATES = ("tcgjax", "tcgjax-mut-weakness-30", "tcgjax-mut-prng-shift-12")
 
 
 def fields() -> list[Field]:
@@ -31,6 +32,7 @@ def fields() -> list[Field]:
     out = [Field(k, "int32") for k in GAME_FIELDS] + [Field("prng", "uint32", doc="the PRNG state (xorshift32)")]
     out += [Field(f"p{i}.{name}", "int32", shape) for i in range(2) for name, shape in PLAYER_FIELDS]
     out += [Field(f"mask.p{i}", "bool", (N_ACTIONS,)) for i in range(2)]
+    out += [Field(f"obs.p{i}", "int32", (OBS_SIZE,), doc=f"player {i}'s observation") for i in range(2)]
     return out
 
 
@@ -96,5 +98,5 @@ CASE = Case(
     coverage=coverage,
     coverage_events=EVENTS,
     description=("Pokemon TCG Pocket: the Python reference engine (envs/tcg, docs/tcg-rules.md) vs TCGJax "
-                 "(envs/tcgjax): every state field, both legal masks and the PRNG state exact every step"),
+                 "(envs/tcgjax): every state field, both legal masks both observations and the PRNG state exact every step"),
 )

@@ -234,8 +234,8 @@ def _ref(name: str) -> Callable[..., dict[str, Any]]:
             return _outcome(False, None)
         env.step(action)
         out = env.snapshot()
-        mask = env.action_mask()
-        out["mask.p0"], out["mask.p1"] = mask[0], mask[1]
+        mask, obs = env.action_mask(), env.observations()
+        out["mask.p0"], out["mask.p1"], out["obs.p0"], out["obs.p1"] = mask[0], mask[1], obs[0], obs[1]
         return _outcome(True, out)
     return ref
 

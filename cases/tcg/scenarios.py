@@ -115,6 +115,7 @@ def _forced_promotion(g: Game) -> None:
     me, opp = _me(g), _opp(g)
     me.slots[0] = pokemon("Pikachu ex", energy={"Lightning": 2})
     me.slots[1] = pokemon("Pikachu")
+    me.slots[2] = pokemon("Voltorb")
     opp.slots[0] = pokemon("Bulbasaur", damage=60)
     opp.slots[1] = Slot()
     opp.slots[2] = pokemon("Squirtle")

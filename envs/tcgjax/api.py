@@ -18,6 +18,8 @@ import jax.numpy as jnp
 from envs.tcg.state import OVER
 from envs.tcgjax import engine, prng
 from envs.tcgjax.observe import observe_both
+
+__all__ = ["init", "step", "step_refill", "observe_both", "init_batch", "step_batch", "legal_batch"]
 from envs.tcgjax.state import State
 
 

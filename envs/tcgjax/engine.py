@@ -24,6 +24,15 @@ PLAYER_KEYS = tuple(name for name, _ in PLAYER_FIELDS)
 SLOT_KEYS = ("card", "stack", "damage", "energy", "tool", "placed_turn", "ability_used")
 SLOT_EMPTY = {"card": -1, "stack": -1, "damage": 0, "energy": 0, "tool": -1, "placed_turn": -1, "ability_used": 0}
 OPENING = 5
+POISON_DAMAGE = 10
+BURN_DAMAGE = 20
+CONFUSION_DAMAGE = 30
+EVOLVE_FROM_TURN = 3
+"""Evolution is legal from this turn on (neither player's first turn)."""
+NO_ENERGY_TURN = 1
+EX_EXTRA_POINTS = 1
+"""An ex is worth 1 + this."""
+"""The first player's first turn: no Energy Zone energy."""
 
 View = dict[str, jnp.ndarray]
 
@@ -188,7 +197,7 @@ def start_turn(s: State, who: jnp.ndarray) -> State:
     v = {**v, "supporter_used": 0 * v["supporter_used"], "retreated": 0 * v["retreated"],
          "giovanni": 0 * v["giovanni"], "retreat_reduction": 0 * v["retreat_reduction"],
          "ability_used": jnp.zeros_like(v["ability_used"])}
-    advance = turn != 1
+    advance = turn != NO_ENERGY_TURN
     rng, k = prng.maybe_below(s["prng"], v["n_types"], advance)
     v = {**v, "energy_cur": jnp.where(advance, v["energy_next"], v["energy_cur"]),
          "energy_next": jnp.where(advance, v["energy_types"][k], v["energy_next"])}
@@ -213,7 +222,7 @@ def knock_out(v: View, scorer: View) -> tuple[View, View]:
     going = (ko[:, None] & (cards >= 0)).reshape(-1)
     pos = jnp.where(going, v["discard_n"] + jnp.cumsum(going) - 1, DECK)
     discard = v["discard"].at[pos].set(cards.reshape(-1), mode="drop")
-    gained = jnp.sum(jnp.where(ko, 1 + t.ex[jnp.maximum(v["card"], 0)], 0))
+    gained = jnp.sum(jnp.where(ko, 1 + EX_EXTRA_POINTS * t.ex[jnp.maximum(v["card"], 0)], 0))
     out = {**v, "discard": discard, "discard_n": v["discard_n"] + going.sum()}
     for k in SLOT_KEYS:
         mask = ko.reshape((4,) + (1,) * (v[k].ndim - 1))
@@ -232,7 +241,8 @@ def knock_outs(me: View, opp: View) -> tuple[View, View]:
 def check(v: View, rng: jnp.ndarray, owner_turn_ended: bool) -> tuple[View, jnp.ndarray]:
     """One Active's checkup: poison, burn and its coin, the sleep coin, paralysis (if its owner's turn ended)."""
     here = v["card"][0] >= 0
-    dmg = v["damage"][0] + 10 * (here & (v["poisoned"] == 1)) + 20 * (here & (v["burned"] == 1))
+    dmg = (v["damage"][0] + POISON_DAMAGE * (here & (v["poisoned"] == 1))
+           + BURN_DAMAGE * (here & (v["burned"] == 1)))
     rng, cured = prng.maybe_coin(rng, here & (v["burned"] == 1))
     rng, woke = prng.maybe_coin(rng, here & (v["rot"] == ASLEEP))
     rot = jnp.where(woke, 0, v["rot"])
@@ -294,7 +304,7 @@ def legal_row(s: State) -> jnp.ndarray:
     kind, stage = t.kind[cc][:, None], t.stage[cc][:, None]
     basic_ok = (target[None, :] == 0) & jnp.any(~occupied[1:])
     top_name = t.name_id[jnp.maximum(v["card"], 0)]
-    evo_ok = ((s["turn"] > 2) & occupied[None, :] & (top_name[None, :] == t.evolves_from[cc][:, None])
+    evo_ok = ((s["turn"] >= EVOLVE_FROM_TURN) & occupied[None, :] & (top_name[None, :] == t.evolves_from[cc][:, None])
               & (v["placed_turn"][None, :] != s["turn"]))
     trainer_ok = effects.trainer_legal(t.trainer[cc][:, None], v, opp, target[None, :])
     trainer_ok = trainer_ok & ~((kind == 2) & (v["supporter_used"] == 1))
@@ -384,7 +394,7 @@ def _retreat(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.nd
 def _attack(me: View, opp: View, rng: jnp.ndarray, turn: jnp.ndarray, a: jnp.ndarray) -> Branch:
     rng, heads = prng.maybe_coin(rng, me["rot"] == CONFUSED)
     fails = (me["rot"] == CONFUSED) & ~heads
-    hurt = {**me, "damage": me["damage"].at[0].add(30)}
+    hurt = {**me, "damage": me["damage"].at[0].add(CONFUSION_DAMAGE)}
     me, opp, rng = lax.cond(fails, lambda m, o, r: (hurt, o, r),
                             lambda m, o, r: effects.attack(m, o, r, a - ATTACK), me, opp, rng)
     return me, opp, rng, YES, NO
