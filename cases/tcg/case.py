@@ -63,6 +63,7 @@ LIVENESS = [
     happens("a promotion is made", lambda prev, cur: int(prev["phase"]) == 1 and int(cur["phase"]) != 1),
     happens("player 0 wins a game", lambda prev, cur: cur["reward"] > 0),
     happens("player 1 wins a game", lambda prev, cur: cur["reward"] < 0),
+    happens("a game is drawn at the turn limit", lambda prev, cur: int(cur["phase"]) == 2 and int(cur["winner"]) == 2),
 ]
 
 EVENTS = ("end", "play", "attach", "retreat", "attack", "ability", "promote", "knock-out", "evolution", "status")
