@@ -163,26 +163,25 @@ class TcgJax(Adapter):
 
     def __init__(self) -> None:
         key = self.name
-        self._init = compiled(api.init, self.patches, key)
+        self._init = compiled(api.init_view, self.patches, key)
         self._step = compiled(api.step, self.patches, key)
-        self._legal = compiled(jax_engine.legal_mask, self.patches, key)
-        self._init_batch = compiled(api.init_batch, self.patches, key)
+        self._view = compiled(api.view, self.patches, key)
+        self._init_batch = compiled(api.init_view_batch, self.patches, key)
         self._step_batch = compiled(api.step_batch, self.patches, key)
-        self._legal_batch = compiled(api.legal_batch, self.patches, key)
-        self._observe = compiled(api.observe_both, self.patches, key)
-        self._observe_batch = compiled(jax.vmap(api.observe_both), self.patches, key)
         self.state: dict[str, Any] | None = None
         self.batch: dict[str, Any] | None = None
         self._mask = np.zeros((2, N_ACTIONS), bool)
+        self._obs = np.zeros((2, 0), np.int32)
+        self._batch_obs = self._batch_mask = np.zeros(0)
 
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
         """The game of `seed` (or of the given decks); both observations."""
         cards, energy, n = deck_arrays(decks_of(seed, options))
-        self.state = self._init(jnp.uint32(int(seed) & 0xFFFFFFFF), jnp.asarray(cards, jnp.int32),
-                                jnp.asarray(energy, jnp.int32), jnp.asarray(n, jnp.int32))
-        self._mask = np.asarray(self._legal(self.state))
+        self.state, obs, mask = self._init(jnp.uint32(int(seed) & 0xFFFFFFFF), jnp.asarray(cards, jnp.int32),
+                                           jnp.asarray(energy, jnp.int32), jnp.asarray(n, jnp.int32))
+        self._obs, self._mask = np.asarray(obs), np.asarray(mask)
         self.batch = None
-        return np.asarray(api.observe_both(self.state))
+        return self._obs.copy()
 
     def step(self, action: Any) -> StepResult:
         """The acting player's entry of the joint action."""
@@ -190,8 +189,8 @@ class TcgJax(Adapter):
             raise UsageError("call reset before step")
         a = _acting_action(self.action_space.validate(action), self._mask, self.action_space)
         self.state, obs, reward, done, mask = self._step(self.state, jnp.int32(a))
-        self._mask = np.asarray(mask)
-        return StepResult(np.asarray(obs), float(reward), bool(done), False, {"turn": int(self.state["turn"])})
+        self._obs, self._mask = np.asarray(obs), np.asarray(mask)
+        return StepResult(self._obs.copy(), float(reward), bool(done), False, {"turn": int(self.state["turn"])})
 
     def snapshot(self) -> dict[str, Any]:
         """The reference's fields and both masks."""
@@ -199,8 +198,7 @@ class TcgJax(Adapter):
             raise UsageError("call reset before snapshot")
         snap = to_snapshot(self.state)
         snap["mask.p0"], snap["mask.p1"] = self._mask[0].copy(), self._mask[1].copy()
-        obs = np.asarray(self._observe(self.state))
-        snap["obs.p0"], snap["obs.p1"] = obs[0], obs[1]
+        snap["obs.p0"], snap["obs.p1"] = self._obs[0].copy(), self._obs[1].copy()
         return snap
 
     def legal_actions(self) -> np.ndarray:
@@ -210,7 +208,8 @@ class TcgJax(Adapter):
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """Continue from a reference (or tcgjax) snapshot."""
         self.state = jax.tree.map(jnp.asarray, from_snapshot(dict(snapshot)))
-        self._mask = np.asarray(self._legal(self.state))
+        obs, mask = self._view(self.state)
+        self._obs, self._mask = np.asarray(obs), np.asarray(mask)
         self.batch = None
 
     def reset_batch(self, seeds: Sequence[int]) -> np.ndarray:
@@ -218,9 +217,11 @@ class TcgJax(Adapter):
         seeds = [int(s) for s in np.asarray(seeds).reshape(-1)]
         arrays = [deck_arrays(seed_decks(s)) for s in seeds]
         cards, energy, n = (jnp.asarray(np.stack([np.asarray(a[i]) for a in arrays]), jnp.int32) for i in range(3))
-        self.batch = self._init_batch(jnp.asarray(np.asarray(seeds, np.int64) & 0xFFFFFFFF, jnp.uint32), cards, energy, n)
+        self.batch, obs, mask = self._init_batch(jnp.asarray(np.asarray(seeds, np.int64) & 0xFFFFFFFF, jnp.uint32),
+                                                 cards, energy, n)
+        self._batch_obs, self._batch_mask = np.asarray(obs), np.asarray(mask)
         self.state = None
-        return np.asarray(jax.vmap(api.observe_both)(self.batch))
+        return self._batch_obs.copy()
 
     def step_batch(self, actions: Any) -> StepResult:
         """Each game's acting player's action (B, 2); finished games stay as they are."""
@@ -232,8 +233,9 @@ class TcgJax(Adapter):
             raise ActionError(f"expected integer actions of shape ({n}, 2), got {arr.shape} {arr.dtype}")
         acting = np.asarray(self.batch["acting"])
         chosen = arr[np.arange(n), acting]
-        self.batch, obs, reward, done, _ = self._step_batch(self.batch, jnp.asarray(chosen, jnp.int32))
-        return StepResult(np.asarray(obs), np.asarray(reward, np.float64), np.asarray(done), np.zeros(n, bool),
+        self.batch, obs, reward, done, mask = self._step_batch(self.batch, jnp.asarray(chosen, jnp.int32))
+        self._batch_obs, self._batch_mask = np.asarray(obs), np.asarray(mask)
+        return StepResult(self._batch_obs.copy(), np.asarray(reward, np.float64), np.asarray(done), np.zeros(n, bool),
                           {"turn": np.asarray(self.batch["turn"])})
 
     def snapshot_batch(self) -> dict[str, np.ndarray]:
@@ -241,8 +243,7 @@ class TcgJax(Adapter):
         if self.batch is None:
             raise UsageError("snapshot_batch before reset_batch")
         host = jax.tree.map(np.asarray, self.batch)
-        masks = np.asarray(self._legal_batch(self.batch))
-        obs = np.asarray(self._observe_batch(self.batch))
+        masks, obs = self._batch_mask, self._batch_obs
         n = int(host["turn"].shape[0])
         rows = []
         for b in range(n):
@@ -256,7 +257,7 @@ class TcgJax(Adapter):
         """(B, 2, 57) masks."""
         if self.batch is None:
             raise UsageError("legal_actions_batch before reset_batch")
-        return np.asarray(self._legal_batch(self.batch))
+        return self._batch_mask.copy()
 
     def versions(self) -> dict[str, str]:
         """JAX version and backend, the engine sources' sha256."""

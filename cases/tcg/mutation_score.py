@@ -2,8 +2,8 @@
 
     python -m cases.tcg.mutation_score [--seed S] [--mutants a,b] [--json PATH]
 
-Stages: property (every L1 pair, 10 drawn states each), interaction (the scripted L2 scenarios and a
-short search), rollout lockstep (16 games). A mutant is killed by the first stage that finds a
+Stages: rollout lockstep (4 games), property (every L1 pair, 3 drawn states each), interaction (the
+scripted L2 scenarios and a short search), rollout lockstep (16 more games). A mutant is killed by the first stage that finds a
 divergence. Prints the Markdown table (cases/tcg/README.md) and exits 0 when at least 95% are killed.
 """
 
@@ -20,7 +20,8 @@ from adapters.tcg_mutants import MUTANTS, register_all
 from equivcheck import registry
 from equivcheck.session import RunConfig, build_context, run_diff
 
-STAGES = (("property", {"max_examples": 10}), ("interaction", {"max_examples": 2}), ("rollout", {"episodes": 16}))
+STAGES = (("rollout", {"episodes": 4}), ("property", {"max_examples": 3}), ("interaction", {"max_examples": 2}),
+          ("rollout", {"episodes": 16, "episode_offset": 4}))
 
 
 @dataclass
@@ -51,6 +52,8 @@ def score(mutant: str, breaks: str, seed: int) -> Result:
                            track_errors=False, **extra)
         report = run_diff(build_context(case, case.reference, f"tcgjax-mut-{mutant}", config))
         result.seconds += time.perf_counter() - start
+        if report.error:
+            raise SystemExit(f"{mutant}: {tier} could not run: {report.error}")
         if report.divergences:
             result.killed_by, result.first = tier, first_divergence(report)
             break

@@ -19,7 +19,8 @@ from envs.tcg.state import OVER
 from envs.tcgjax import engine, prng
 from envs.tcgjax.observe import observe_both
 
-__all__ = ["init", "step", "step_refill", "observe_both", "init_batch", "step_batch", "legal_batch"]
+__all__ = ["init", "init_view", "view", "step", "step_refill", "observe_both", "init_batch", "init_view_batch",
+           "view_batch", "step_batch", "legal_batch"]
 from envs.tcgjax.state import State
 
 
@@ -27,6 +28,17 @@ def init(seed: Any, decks: Any, energy_types: Any, n_types: Any) -> State:
     """A new game: decks (2, 20) card ids, energy_types (2, 3) padded with -1, n_types (2,)."""
     return engine.new_game(prng.seed_state(seed), jnp.asarray(decks, jnp.int32), jnp.asarray(energy_types, jnp.int32),
                            jnp.asarray(n_types, jnp.int32))
+
+
+def view(s: State) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """(both observations, legal mask) of a state."""
+    return observe_both(s), engine.legal_mask(s)
+
+
+def init_view(seed: Any, decks: Any, energy_types: Any, n_types: Any) -> tuple[State, jnp.ndarray, jnp.ndarray]:
+    """init, with the first observations and legal mask (one compiled call for a reset)."""
+    s = init(seed, decks, energy_types, n_types)
+    return (s, *view(s))
 
 
 def reward_of(s: State) -> jnp.ndarray:
@@ -52,5 +64,7 @@ def step_refill(s: State, action: Any, fresh: State) -> tuple[State, jnp.ndarray
 
 
 init_batch = jax.vmap(init)
+init_view_batch = jax.vmap(init_view)
+view_batch = jax.vmap(view)
 step_batch = jax.vmap(step)
 legal_batch = jax.vmap(engine.legal_mask)
