@@ -149,13 +149,14 @@ def ability_build(effect: str) -> Build:
 
 
 def checkup_build(env: TcgEnv, rng: np.random.Generator) -> int:
-    """Special conditions and damage near a knock-out on both Actives, then end the turn."""
+    """Special conditions on both Actives, damage anywhere from none to one counter short of a knock-out,
+    then end the turn."""
     for p in env.game.players:
         p.poisoned, p.burned = int(rng.random() < 0.5), int(rng.random() < 0.5)
         p.rot = int(rng.integers(4))
         active = p.slots[0]
         hp = int(tables().hp[active.card])
-        active.damage = max(0, hp - 10 * int(rng.integers(1, 5)))
+        active.damage = 10 * int(rng.integers(0, hp // 10))
     return END
 
 
