@@ -8,7 +8,8 @@ legal action of the acting player, k = (prng >> 3) mod the number of legal actio
 round trip is needed inside the compiled JAX loop. A step is one action; only steps of games still
 running are counted. The first --ref-games games are played by the reference and must agree with
 TCGJax on every game's step count, final turn, winner and final PRNG state (a mismatch exits 1).
-JIT compile time is reported apart. The process is pinned to one core (--core) so CPU numbers are
+JIT compile time is reported apart. Two modes: `vmap` steps all games together for --steps loop
+steps (a finished game idles in its slot), `map` plays them one after another to their end. The process is pinned to one core (--core) so CPU numbers are
 per core; the 2-process reference row uses two cores (its per-core rate is half its total). Rows
 for a GPU appear when JAX sees one. Published anchors (the method's paper): the JAX engine at
 717K steps/s with random actions on a GPU, 6.6x the Python reference in PPO.
@@ -74,6 +75,21 @@ def run_batch(states: dict[str, Any], max_steps: int) -> tuple[dict[str, Any], j
     return s, steps
 
 
+def run_map(states: dict[str, Any], max_steps: int) -> tuple[dict[str, Any], jax.Array]:
+    """The games one after another (lax.map), each a while loop until it ends: each step takes only its own
+    branches (the CPU way; vmap turns every branch into a select)."""
+    def play(s: dict[str, Any]) -> tuple:
+        def cond(carry: tuple) -> jax.Array:
+            s, n = carry
+            return (s["phase"] != OVER) & (n < max_steps)
+
+        def body(carry: tuple) -> tuple:
+            s, n = carry
+            return api.step(s, pick_jax(s))[0], n + 1
+        return jax.lax.while_loop(cond, body, (s, jnp.int32(0)))
+    return jax.lax.map(play, states)
+
+
 def inputs(batch: int) -> tuple:
     """Seeds 0..B-1 and their deck arrays."""
     arrays = [deck_arrays(seed_decks(s)) for s in range(batch)]
@@ -81,10 +97,12 @@ def inputs(batch: int) -> tuple:
             *(jnp.asarray(np.stack([np.asarray(a[i]) for a in arrays]), jnp.int32) for i in range(3)))
 
 
-def bench_jax(batch: int, max_steps: int) -> dict[str, Any]:
-    """Compile, then time one run of `batch` games of at most max_steps steps."""
+def bench_jax(batch: int, max_steps: int, mode: str = "vmap") -> dict[str, Any]:
+    """Compile, then time one run of `batch` games of at most max_steps steps (mode vmap or map)."""
     args = inputs(batch)
-    fn = jax.jit(lambda *a: run_batch(api.init_batch(*a), max_steps))
+    runner = run_batch if mode == "vmap" else run_map
+    fn = jax.jit(lambda *a: runner(api.init_batch(*a), max_steps),
+                 compiler_options={"xla_cpu_copy_insertion_use_region_analysis": True})
     t0 = time.perf_counter()
     exe = fn.lower(*args).compile()
     compile_s = time.perf_counter() - t0
@@ -93,7 +111,7 @@ def bench_jax(batch: int, max_steps: int) -> dict[str, Any]:
     jax.block_until_ready(steps)
     secs = time.perf_counter() - t0
     done = np.asarray(s["phase"]) == OVER
-    return {"batch": batch, "compile_s": compile_s, "seconds": secs, "steps": int(np.asarray(steps).sum()),
+    return {"mode": mode, "batch": batch, "compile_s": compile_s, "seconds": secs, "steps": int(np.asarray(steps).sum()),
             "games": int(done.sum()), "steps_per_s": float(np.asarray(steps).sum() / secs),
             "per_game": list(zip(np.asarray(steps).tolist(), np.asarray(s["turn"]).tolist(),
                                  np.asarray(s["winner"]).tolist(), np.asarray(s["prng"]).tolist()))}
@@ -105,7 +123,7 @@ def bench_ref(games: int, max_steps: int, procs: int) -> dict[str, Any]:
     if procs == 1:
         rows = [play_ref(s, max_steps) for s in range(games)]
     else:
-        with get_context("fork").Pool(procs) as pool:
+        with get_context("spawn").Pool(procs) as pool:
             rows = pool.starmap(play_ref, [(s, max_steps) for s in range(games)])
     secs = time.perf_counter() - t0
     steps = sum(r[0] for r in rows)
@@ -119,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", default="1,16,256,4096,16384")
     parser.add_argument("--ref-games", type=int, default=40)
     parser.add_argument("--steps", type=int, default=400, help="loop length (a random game here takes ~100-300)")
+    parser.add_argument("--modes", default="vmap,map", help="vmap (all games together) and/or map (one after another)")
     parser.add_argument("--core", type=int, default=0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -131,17 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reference 1 process: {ref1['steps_per_s']:,.0f} steps/s, {ref1['games_per_s']:.1f} games/s")
     if ref2:
         print(f"reference 2 processes: {ref2['steps_per_s']:,.0f} steps/s (per core {ref2['steps_per_s'] / 2:,.0f})")
-    print("| batch | compile s | run s | games | steps | steps/s | x ref (1 core) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| mode | batch | compile s | run s | games | steps | steps/s | x ref (1 core) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     status = 0
-    for b in [int(x) for x in args.batches.split(",")]:
-        r = bench_jax(b, args.steps)
+    runs = [(m, int(x)) for m in args.modes.split(",") for x in args.batches.split(",")]
+    for mode, b in runs:
+        r = bench_jax(b, args.steps, mode)
         shared = min(b, args.ref_games)
         if r["per_game"][:shared] != [tuple(int(v) for v in g) for g in ref1["per_game"][:shared]]:
-            print(f"batch {b}: games differ from the reference", file=sys.stderr)
+            print(f"{mode} batch {b}: games differ from the reference", file=sys.stderr)
             status = 1
         rows.append({k: v for k, v in r.items() if k != "per_game"})
-        print(f"| {b} | {r['compile_s']:.1f} | {r['seconds']:.2f} | {r['games']} | {r['steps']} | "
+        print(f"| {mode} | {b} | {r['compile_s']:.1f} | {r['seconds']:.2f} | {r['games']} | {r['steps']} | "
               f"{r['steps_per_s']:,.0f} | {r['steps_per_s'] / ref1['steps_per_s']:.1f} |", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"backend": jax.default_backend(), "reference": {
