@@ -101,7 +101,8 @@ def attack_build(effect: str) -> Build:
 
 
 def trainer_build(effect: str) -> Build:
-    """The trainer in hand slot 0 with a random target; damage, Water/Grass Pokemon and a damaged foe bench to target."""
+    """The trainer in hand slot 0 with a random target; damage, Water/Grass Pokemon, a damaged foe bench to target
+    and special conditions on the foe's Active (which Cyrus must clear)."""
     t = tables()
     card = next(c for c in range(t.n_cards) if t.kind[c] != 0 and TRAINER_EFFECTS[t.trainer[c]] == effect)
 
@@ -112,6 +113,7 @@ def trainer_build(effect: str) -> Build:
         else:
             me.hand.append(card)
         me.supporter_used = int(rng.random() < 0.2)
+        opp.poisoned, opp.burned, opp.rot = int(rng.random() < 0.4), int(rng.random() < 0.4), int(rng.integers(4))
         for s in me.slots + opp.slots:
             if not s.empty and rng.random() < 0.6:
                 s.damage = 10 * int(rng.integers(1, 8))
