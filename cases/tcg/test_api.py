@@ -21,6 +21,10 @@ def _batch(seeds: list[int]) -> dict:
 
 
 def test_step_refill_replaces_finished_games() -> None:
+    """(Compiles the vmapped step: minutes on a busy CPU the first time, then from JAX's persistent cache.)"""
+    from adapters.mjx_halfcheetah import enable_compilation_cache
+
+    enable_compilation_cache(jax)
     states, fresh = _batch([1, 2]), _batch([101, 102])
     over = jax.tree.map(lambda x: x, states)
     over["phase"] = over["phase"].at[0].set(OVER)
