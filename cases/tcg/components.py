@@ -74,7 +74,8 @@ def _active(env: TcgEnv, c: int, rng: np.random.Generator) -> Slot:
 
 
 def attack_build(effect: str) -> Build:
-    """An Active with an attack of this effect, paid for; the defender damaged, maybe with a tool; bench of the type."""
+    """An Active with an attack of this effect, paid for; the defender (half the time a sturdy Basic, so that the hit
+    does not always knock it out) maybe damaged, maybe with a tool; maybe a bench of the attacker's type."""
     t = tables()
     code = ATTACK_EFFECTS.index(effect)
     choices = [(c, k) for c in range(t.n_cards) for k in range(int(t.n_attacks[c])) if t.atk_effect[c, k] == code]
@@ -87,8 +88,13 @@ def attack_build(effect: str) -> Build:
         me.rot = [0, 0, 0, CONFUSED][int(rng.integers(4))]
         me.giovanni = int(rng.integers(2))
         tools = _cards(lambda x: t.kind[x] == 3)
+        if rng.random() < 0.5:
+            sturdy = _cards(lambda x: t.kind[x] == 0 and t.stage[x] == 0 and t.hp[x] >= 120)
+            b = sturdy[int(rng.integers(len(sturdy)))]
+            opp.slots[0] = Slot(card=b, stack=[b, -1, -1], placed_turn=0)
+            opp.clear_conditions()
         opp.slots[0].tool = [-1, *tools][int(rng.integers(len(tools) + 1))]
-        opp.slots[0].damage = 10 * int(rng.integers(0, 15))
+        opp.slots[0].damage = 10 * int(rng.integers(0, 15)) if rng.random() < 0.5 else 0
         if rng.random() < 0.5:
             bench = _cards(lambda x: t.kind[x] == 0 and t.stage[x] == 0 and t.ptype[x] == t.ptype[c])
             for j in range(1, 4):
