@@ -108,7 +108,7 @@ def attack_build(effect: str) -> Build:
 
 def trainer_build(effect: str) -> Build:
     """The trainer in hand slot 0 with a random target; damage, Water/Grass Pokemon, a damaged foe bench to target
-    and special conditions on the foe's Active (which Cyrus must clear)."""
+    and special conditions on the foe's Active (which Cyrus must clear); for Cyrus mostly a benched foe to pull."""
     t = tables()
     card = next(c for c in range(t.n_cards) if t.kind[c] != 0 and TRAINER_EFFECTS[t.trainer[c]] == effect)
 
@@ -128,7 +128,15 @@ def trainer_build(effect: str) -> Build:
             j = int(rng.integers(4))
             b = kinds[int(rng.integers(len(kinds)))]
             me.slots[j] = Slot(card=b, stack=[b, -1, -1], placed_turn=0, damage=10 * int(rng.integers(0, 4)))
-        return PLAY + int(rng.integers(4))
+        target = int(rng.integers(4))
+        if effect == "cyrus" and rng.random() < 0.8:
+            target = 1 + int(rng.integers(3))
+            if opp.slots[target].empty:
+                basics = _cards(lambda x: t.kind[x] == 0 and t.stage[x] == 0)
+                b = basics[int(rng.integers(len(basics)))]
+                opp.slots[target] = Slot(card=b, stack=[b, -1, -1], placed_turn=0)
+            opp.slots[target].damage = 10 * int(rng.integers(0 if rng.random() < 0.2 else 1, 5))
+        return PLAY + target
 
     return build
 
