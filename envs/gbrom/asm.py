@@ -74,6 +74,8 @@ def _match(tmpl: str, given: str) -> str | None:
                 value = g[len(pre):len(g) - len(post)] if post else g[len(pre):]
                 if value.upper() in _REGISTER_WORDS or re.match(r"(SP|HL)\b", value.upper()):
                     return None
+                if value.startswith("(") and not pre.endswith("("):
+                    return None
                 return value
     return None
 
@@ -212,6 +214,8 @@ def encode(code: int, operand: int = 0) -> bytes:
     op = TABLE[code]
     if op.length == 1 or op.code >= 0x100:
         return op.prefix_bytes
+    if op.code == 0x10:
+        return bytes([0x10, 0x00])
     if op.length == 2:
         return op.prefix_bytes + bytes([operand & 0xFF])
     return op.prefix_bytes + bytes([operand & 0xFF, (operand >> 8) & 0xFF])
