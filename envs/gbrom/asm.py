@@ -170,16 +170,19 @@ class Asm:
         self.data.extend([0] * size)
 
     def _value(self, expr: str, line: str) -> int:
-        m = re.fullmatch(r"([A-Za-z_.][\w.]*)\s*([+-]\s*\S+)?", expr)
+        """A sum of numbers and labels: `label`, `label+2`, `end-start`, `$10`, `-3`."""
         number = parse_number(expr)
         if number is not None:
             return number
-        if m and m.group(1) in self.labels:
-            off = parse_number(m.group(2).replace(" ", "")) if m.group(2) else 0
-            if off is None:
-                raise AsmError(f"bad offset in {line!r}")
-            return self.labels[m.group(1)] + off
-        raise AsmError(f"unknown label or value {expr!r} in {line!r}")
+        total = 0
+        for sign, term in re.findall(r"([+-]?)\s*([^+\-\s]+)", expr):
+            v = parse_number(term)
+            if v is None:
+                if term not in self.labels:
+                    raise AsmError(f"unknown label or value {term!r} in {line!r}")
+                v = self.labels[term]
+            total += -v if sign == "-" else v
+        return total
 
     def assemble(self) -> bytes:
         """Resolve labels; the image from `origin`."""
