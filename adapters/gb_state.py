@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+import numpy as np
+
 STATE_VERSION = 29
 SGB_BYTES = 7 + 4 + 0x2000 + 0x800 + 0x80
 SERIAL_BYTES = 4 + 4 * 8
@@ -95,14 +97,9 @@ def decode(blob: bytes, rom_header: bytes) -> dict[str, Any]:
     tail_start = len(blob) - tail_len
     out["sound.opaque"] = bytes(blob[head_end:tail_start])
     _read(tail, blob, tail_start, out)
-    inter = out.pop("screen.interleaved")
-    rgba = bytearray(ROWS * COLS * 4)
-    attrs = bytearray(ROWS * COLS)
-    for i in range(ROWS * COLS):
-        rgba[4 * i:4 * i + 4] = inter[5 * i:5 * i + 4]
-        attrs[i] = inter[5 * i + 4]
-    out["screen.rgba"] = bytes(rgba)
-    out["screen.attrs"] = bytes(attrs)
+    inter = np.frombuffer(out.pop("screen.interleaved"), dtype=np.uint8).reshape(ROWS * COLS, 5)
+    out["screen.rgba"] = inter[:, :4].tobytes()
+    out["screen.attrs"] = inter[:, 4].tobytes()
     out.setdefault("cart.bank_select_register1", 1)
     out.setdefault("cart.bank_select_register2", 0)
     return out
@@ -112,10 +109,8 @@ def encode(state: dict[str, Any], template: dict[str, Any], rom_header: bytes) -
     """A PyBoy state blob from named fields; fields PyBoy has and `state` lacks come from `template`."""
     merged = {**template, **state}
     tail = _tail(RAM_BANKS.get(rom_header[0x149], 1), rom_header[0x147])
-    inter = bytearray(ROWS * COLS * 5)
-    rgba, attrs = merged["screen.rgba"], merged["screen.attrs"]
-    for i in range(ROWS * COLS):
-        inter[5 * i:5 * i + 4] = rgba[4 * i:4 * i + 4]
-        inter[5 * i + 4] = attrs[i]
-    merged["screen.interleaved"] = bytes(inter)
+    inter = np.empty((ROWS * COLS, 5), dtype=np.uint8)
+    inter[:, :4] = np.frombuffer(merged["screen.rgba"], dtype=np.uint8).reshape(-1, 4)
+    inter[:, 4] = np.frombuffer(merged["screen.attrs"], dtype=np.uint8)
+    merged["screen.interleaved"] = inter.tobytes()
     return _write(_HEAD, merged) + merged["sound.opaque"] + _write(tail, merged)
