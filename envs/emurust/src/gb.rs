@@ -637,8 +637,10 @@ impl Gb {
 
     fn fetch_and_execute(&mut self) {
         if !self.stop_at.is_empty() && self.stop_at.contains(&self.pc) {
+            // Like PyBoy's breakpoint opcode: nothing executes, the slice ends, the EI delay counts.
             self.hit = true;
             self.bail = true;
+            self.ei_countdown();
             return;
         }
         let pc = self.pc as usize;
@@ -683,6 +685,10 @@ impl Gb {
             };
             self.exec(p1, v);
         }
+        self.ei_countdown();
+    }
+
+    fn ei_countdown(&mut self) {
         if self.ie_delay != 0 {
             self.ie_delay -= 1;
             if self.ie_delay == 0 {
