@@ -13,6 +13,7 @@ import numpy as np
 
 from adapters import emurust_build
 from adapters import gb_common as gc
+from envs.gbrom import game
 from equivcheck.adapter import Adapter, StepResult, file_sha256
 
 
@@ -23,14 +24,15 @@ class EmuRust(Adapter):
     action_space = gc.ACTIONS
     mutant: ClassVar[int] = 0
 
-    def __init__(self, frame_skip: int = 1, render: bool = True) -> None:
+    def __init__(self, frame_skip: int = 1, render: bool = True, rom: str = "catch") -> None:
         self.mod = emurust_build.load()
         self.boot = gc.bootrom_bytes()
         self.frame_skip = frame_skip
         self.render = render
         self.emu: Any = None
         self.rom = b""
-        self.rom_kind: Any = "catch"
+        self.rom_kind: Any = rom
+        self.default_rom = rom
         self.obs = np.zeros(16, dtype=np.uint8)
 
     @classmethod
@@ -40,7 +42,8 @@ class EmuRust(Adapter):
 
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
         opts = dict(options or {})
-        self.rom_kind = opts.get("rom", "catch")
+        opts.setdefault("rom", self.default_rom)
+        self.rom_kind = opts["rom"]
         self.rom = gc.rom_for(opts, seed)
         self.frame_skip = int(opts.get("frame_skip", self.frame_skip))
         self.emu = self.mod.Emu(self.rom, self.boot, self.mutant)
@@ -52,7 +55,7 @@ class EmuRust(Adapter):
         a = self.action_space.validate(action)
         self.emu.set_buttons(gc.button_mask(a))
         self.emu.tick(self.frame_skip, self.render)
-        obs = gc.observation(self.emu.get_state()["mem.wram"])
+        obs = np.array([self.emu.read(a) for a in range(game.RAM_OBS[0], game.RAM_OBS[1])], dtype=np.uint8)
         reward, done = gc.reward_done(self.obs, obs, self.rom_kind)
         self.obs = obs
         return StepResult(obs.copy(), np.float32(reward), done, False, {})

@@ -19,6 +19,7 @@ import numpy as np
 
 from adapters import gb_common as gc
 from adapters import gb_state
+from envs.gbrom import game
 from equivcheck.adapter import Adapter, StepResult
 from equivcheck.errors import SetupError
 
@@ -31,7 +32,7 @@ class PyBoyAdapter(Adapter):
     name = "pyboy"
     action_space = gc.ACTIONS
 
-    def __init__(self, frame_skip: int = 1, render: bool = True) -> None:
+    def __init__(self, frame_skip: int = 1, render: bool = True, rom: str = "catch") -> None:
         import importlib.metadata
         try:
             import pyboy
@@ -45,7 +46,8 @@ class PyBoyAdapter(Adapter):
         self.render = render
         self.pb: Any = None
         self.rom = b""
-        self.rom_kind: Any = "catch"
+        self.rom_kind: Any = rom
+        self.default_rom = rom
         self._tmp = tempfile.mkdtemp(prefix="equivcheck-pyboy-")
         self._held = 0
         self._template: dict[str, Any] = {}
@@ -70,7 +72,8 @@ class PyBoyAdapter(Adapter):
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
         """A fresh PyBoy on the chosen cartridge, run through its boot ROM (BOOT_FRAMES frames)."""
         opts = dict(options or {})
-        self.rom_kind = opts.get("rom", "catch")
+        opts.setdefault("rom", self.default_rom)
+        self.rom_kind = opts["rom"]
         self.rom = gc.rom_for(opts, seed)
         self.frame_skip = int(opts.get("frame_skip", self.frame_skip))
         self._fresh(self.rom)
@@ -93,8 +96,7 @@ class PyBoyAdapter(Adapter):
         a = self.action_space.validate(action)
         self._hold(gc.button_mask(a))
         self.pb.tick(self.frame_skip, self.render)
-        st = self.state()
-        obs = gc.observation(st["mem.wram"])
+        obs = np.array(self.pb.memory[game.RAM_OBS[0]:game.RAM_OBS[1]], dtype=np.uint8)
         reward, done = gc.reward_done(self.obs, obs, self.rom_kind)
         self.obs = obs
         return StepResult(obs.copy(), np.float32(reward), done, False, {})

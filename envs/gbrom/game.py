@@ -89,7 +89,7 @@ def source() -> Asm:
     a.label("nr")
     a("BIT 1,B", "JR Z,nl", f"LD A,(${PADDLE_X:04X})", "CP 12", "JR C,nl", "SUB 2", f"LD (${PADDLE_X:04X}),A")
     a.label("nl")
-    a(f"LD A,(${OBJ_Y:04X})", "INC A", "BIT 4,B", "JR Z,slow", "INC A")
+    a(f"LD A,(${OBJ_Y:04X})", "ADD A,2", "BIT 4,B", "JR Z,slow", "INC A")
     a.label("slow")
     a(f"LD (${OBJ_Y:04X}),A", "CP 144", "JR C,draw")
     a(f"LD A,(${OBJ_X:04X})", "LD C,A", f"LD A,(${PADDLE_X:04X})", "SUB C", "JR NC,pos", "CPL", "INC A")

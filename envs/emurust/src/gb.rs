@@ -205,6 +205,7 @@ impl Gb {
         self.mutant = m;
         self.cart.mutant = m;
         self.lcd.mutant = m;
+        self.timer.reload_zero = m & MUT_TIMER_RELOAD != 0;
     }
 
     // ---------------------------------------------------------------- coordinator

@@ -15,6 +15,8 @@ pub struct Timer {
     pub reload_state: u8,
     pub cycles_to_interrupt: i64,
     pub last_cycles: u64,
+    /// Test-only deliberate bug (MUT_TIMER_RELOAD): reload 0 instead of TMA on overflow.
+    pub reload_zero: bool,
 }
 
 impl Timer {
@@ -35,7 +37,7 @@ impl Timer {
     fn increase_tima(&mut self) {
         self.tima += 1;
         if self.tima > 0xFF {
-            self.tima = self.tma;
+            self.tima = if self.reload_zero { 0 } else { self.tma };
             self.reload_state = 1;
             self.tima_counter = 4;
         }
