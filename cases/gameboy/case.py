@@ -67,15 +67,26 @@ PROGRAM_LIVENESS = [
 
 
 class Catcher:
-    """Rollout policy for Catch: follows the falling object with probability p (per episode), else random."""
+    """Rollout policy for Catch: per falling object, follow it (catch) or play randomly (usually a miss).
+
+    The first object is followed and the second is not, so every episode of 200+ frames has a
+    catch and a miss; later objects are followed with probability 0.6.
+    """
 
     def __init__(self, space: Any, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.p = float(rng.choice([0.6, 0.95]))
+        self.objects = 0
+        self.prev_y = 255
+        self.follow = True
 
     def __call__(self, t: int, obs: Any, mask: Any) -> int:
         o = np.asarray(obs)
-        if self.rng.random() < self.p:
+        y = int(o[6])
+        if y < self.prev_y:
+            self.objects += 1
+            self.follow = self.objects == 1 or (self.objects > 2 and self.rng.random() < 0.6)
+        self.prev_y = y
+        if self.follow:
             gap = int(o[5]) - int(o[4])
             return 1 if gap > 2 else 2 if gap < -2 else int(self.rng.choice([0, 5]))
         return int(self.rng.integers(9))
