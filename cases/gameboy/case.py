@@ -99,13 +99,13 @@ def _features(obs: Any) -> np.ndarray:
 
 COMPONENTS = [
     ComponentPair("one instruction (245 base + 256 CB opcodes): registers, flags, IME, cycles, memory written",
-                  c.ref_instruction, c.cand_instruction, c.instruction_inputs(), bind=True, max_examples=120),
+                  c.ref_instruction, c.cand_instruction, c.instruction_inputs(), bind=True, max_examples=70),
     ComponentPair("timer: DIV, TIMA overflow and reload, TAC/TMA/DIV writes", c.ref_timer, c.cand_timer,
-                  c.timer_inputs(), bind=True, max_examples=40),
+                  c.timer_inputs(), bind=True, max_examples=20),
     ComponentPair("OAM DMA: copy, OAM reads while it runs", c.ref_dma, c.cand_dma, c.dma_inputs(), bind=True,
-                  max_examples=25),
+                  max_examples=10),
     ComponentPair("MBC1/3/5: bank registers, ROM windows, RAM enable and banks", c.ref_mbc, c.cand_mbc,
-                  c.mbc_inputs(), bind=True, max_examples=40),
+                  c.mbc_inputs(), bind=True, max_examples=20),
 ]
 
 

@@ -11,6 +11,7 @@ are kept away from them (a hooked address reads as 0xDB in PyBoy).
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import tempfile
@@ -38,6 +39,7 @@ COMPARED = ("cpu.A", "cpu.F", "cpu.B", "cpu.C", "cpu.D", "cpu.E", "cpu.HL", "cpu
 MBC_KINDS = ("none", "mbc1+ram", "mbc3+ram", "mbc5+ram")
 
 
+@cache
 def harness_rom(mbc: str = "none") -> bytes:
     """A jump to a HALT at every RST/interrupt vector; DI, LCD off, spin at 0x150; banks tagged with their number."""
     a = Asm(origin=0)
@@ -75,6 +77,7 @@ class _PyBoyHarness:
         self.pb.set_emulation_speed(0)
         self.pb.tick(gc.BOOT_FRAMES, False)
         self.template = self.state()
+        atexit.register(self.pb.stop, False)
 
     def state(self) -> dict[str, Any]:
         buf = io.BytesIO()
@@ -114,10 +117,15 @@ def pyboy_harness(mbc: str = "none") -> _PyBoyHarness:
     return _PyBoyHarness(harness_rom(mbc))
 
 
+@cache
+def _boot() -> bytes:
+    return gc.bootrom_bytes()
+
+
 def emurust_run(state: dict[str, Any], exits: list[int], mbc: str, mutant: int, frames: int = 3) -> dict[str, Any]:
     """The same run on EmuRust, restored from the constructed state."""
     mod = emurust_build.load()
-    emu = mod.Emu(harness_rom(mbc), gc.bootrom_bytes(), mutant)
+    emu = mod.Emu(harness_rom(mbc), _boot(), mutant)
     emu.set_state(gc.to_state(gc.to_snapshot(state, gc.ram_banks(harness_rom(mbc)))))
     if not emu.run_until(exits, frames):
         emu.tick(0, False)
@@ -232,7 +240,7 @@ def ref_instruction(x: dict[str, Any]) -> dict[str, Any]:
     return outputs(before, h.run(before, exits))
 
 
-def cand_instruction(x: dict[str, Any], adapter: Any) -> dict[str, Any]:
+def cand_instruction(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
     """EmuRust (the bound adapter's build and mutant) runs the same instruction."""
     before, exits = _instruction_state(pyboy_harness().template, x)
     return outputs(before, emurust_run(before, exits, "none", adapter.mutant))
@@ -273,7 +281,7 @@ def ref_timer(x: dict[str, Any]) -> dict[str, Any]:
     return outputs(before, h.run(before, exits), TIMER_FIELDS)
 
 
-def cand_timer(x: dict[str, Any], adapter: Any) -> dict[str, Any]:
+def cand_timer(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
     before, exits = _timer_state(pyboy_harness().template, x)
     return outputs(before, emurust_run(before, exits, "none", adapter.mutant), TIMER_FIELDS)
 
@@ -309,19 +317,27 @@ def ref_dma(x: dict[str, Any]) -> dict[str, Any]:
     return outputs(before, h.run(before, exits), DMA_FIELDS)
 
 
-def cand_dma(x: dict[str, Any], adapter: Any) -> dict[str, Any]:
+def cand_dma(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
     before, exits = _dma_state(pyboy_harness().template, x)
     return outputs(before, emurust_run(before, exits, "none", adapter.mutant), DMA_FIELDS)
 
 
 # ---------------------------------------------------------------- MBC
 
+_MBC_VALUES = st.sampled_from([0x00, 0x01, 0x02, 0x0A, 0x1F, 0x20, 0x21, 0x40, 0x60, 0x7F, 0x80, 0xFF]) | st.integers(0, 255)
+
+
 @st.composite
-def mbc_inputs(draw: Any) -> dict[str, Any]:
-    """Register writes to an MBC (RAM enable, ROM/RAM bank, mode), then reads of both ROM windows and RAM."""
-    kind = draw(st.sampled_from(MBC_KINDS[1:]))
+def mbc_inputs(draw: Any, kinds: tuple[str, ...] = MBC_KINDS[1:], last: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Register writes to an MBC (RAM enable, ROM/RAM bank, mode), then reads of both ROM windows and RAM.
+
+    `last` appends one fixed (address, value) write (the mutant tests aim at one register).
+    """
+    kind = draw(st.sampled_from(kinds))
     writes = draw(st.lists(st.tuples(st.sampled_from([0x0000, 0x2000, 0x3000, 0x4000, 0x6000, 0x1FFF, 0x5FFF]),
-                                     st.integers(0, 255)), min_size=1, max_size=5))
+                                     _MBC_VALUES), min_size=1, max_size=5))
+    if last is not None:
+        writes.append(last)
     return {"kind": kind, "writes": writes, "off": draw(st.integers(0, 2)), "ram": draw(st.integers(0, 255))}
 
 
@@ -348,6 +364,6 @@ def ref_mbc(x: dict[str, Any]) -> dict[str, Any]:
     return outputs(before, h.run(before, exits), MBC_FIELDS)
 
 
-def cand_mbc(x: dict[str, Any], adapter: Any) -> dict[str, Any]:
+def cand_mbc(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
     before, exits = _mbc_state(pyboy_harness(x["kind"]).template, x)
     return outputs(before, emurust_run(before, exits, x["kind"], adapter.mutant), MBC_FIELDS)
