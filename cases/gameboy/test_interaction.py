@@ -1,5 +1,5 @@
 """L2 on the Game Boy: scenarios from constructed states restored into both sides, then the
-stateful search; scenario mutants (BCD score, timer reload, joypad interrupt) must be caught."""
+stateful search; scenario mutants (timer reload, DMA source, joypad interrupt) must be caught."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def test_interaction(equivcheck_run) -> None:  # noqa: ANN001
 
 @pytest.mark.tier("interaction")
 @pytest.mark.parametrize(("mutant", "scenario"), [
-    ("daa", "object lands on the paddle (catch, BCD score 0x99 -> 0x00)"),
-    ("timer-reload", "timer overflow into an interrupt (TIMA = 0xFF, fastest TAC)"),
+    ("timer-reload", "timer overflow into an interrupt (TIMA = 0xFF, TMA = 0x80, fastest TAC)"),
+    ("dma-source", "DMA in flight at the frame boundary"),
     ("joypad-irq", "joypad pressed during HALT wakes nothing but IF (IE lacks joypad)"),
 ])
 def test_interaction_catches(equivcheck_run, mutant: str, scenario: str) -> None:  # noqa: ANN001
