@@ -105,7 +105,7 @@ COMPONENTS = [
     ComponentPair("OAM DMA: copy, OAM reads while it runs", c.ref_dma, c.cand_dma, c.dma_inputs(), bind=True,
                   max_examples=10),
     ComponentPair("MBC1/3/5: bank registers, ROM windows, RAM enable and banks", c.ref_mbc, c.cand_mbc,
-                  c.mbc_inputs(), bind=True, max_examples=20),
+                  c.mbc_inputs(), bind=True, max_examples=30),
 ]
 
 

@@ -43,9 +43,15 @@ def adapter_name(mutant: str) -> str:
 
 
 def register(mutant: str) -> str:
-    """Register EmuRust with `mutant` switched on; return the adapter name."""
+    """Register EmuRust with `mutant` switched on; return the adapter name.
+
+    The mutant also gets the generated-programs case's ROM option (adapter options are keyed by
+    adapter name), so both sides of `gameboy-programs` run the same cartridge.
+    """
     bit, doc = MUTANTS[mutant]
     cls = type(f"EmuRustMut_{mutant.replace('-', '_')}", (EmuRust,), {"mutant": bit, "name": adapter_name(mutant),
                                                                       "__doc__": doc})
     registry.register_adapter(adapter_name(mutant), cls)
+    from cases.gameboy.case import PROGRAMS
+    PROGRAMS.adapter_options[adapter_name(mutant)] = dict(PROGRAMS.adapter_options["emurust"])
     return adapter_name(mutant)

@@ -72,7 +72,7 @@ def _one(rng: np.random.Generator, banked: bool) -> list[str]:
     if k == 16:
         return ["LD A,$C1", "CALL $FF80"]
     if k == 17 and banked:
-        return [f"LD A,{int(rng.integers(1, 8))}", "LD ($2000),A", "LD A,($4000)"]
+        return [f"LD A,{int(rng.integers(0, 8))}", "LD ($2000),A", "LD A,($4000)"]
     if k == 18:
         return [f"LD A,{n()}", f"LD (${0xC000 + int(rng.integers(0x100, 0x1F00)):04X}),A"]
     if k == 19:
