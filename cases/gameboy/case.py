@@ -148,8 +148,8 @@ SCENARIOS = [
     Scenario("window off and sprites 8x16 (LCDC rewritten)", actions=[1] * 3, state=_state(**{"lcd.LCDC": 0xD7})),
 ]
 
-TRANSFER = TransferSpec(margin=0.5, featurise=_features, train_episodes=1, train_iterations=3, population=6,
-                        eval_episodes=8, max_steps=400)
+TRANSFER = TransferSpec(margin=0.5, featurise=_features, train_episodes=1, train_iterations=2, population=6,
+                        eval_episodes=6, max_steps=250)
 """CI size. `python -m cases.gameboy.full transfer` runs TRANSFER_FULL."""
 TRANSFER_FULL = TransferSpec(margin=0.5, featurise=_features, train_episodes=2, train_iterations=6, population=12,
                              eval_episodes=30, max_steps=1500)
