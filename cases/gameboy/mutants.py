@@ -11,7 +11,7 @@ from equivcheck import registry
 
 MUTANTS: dict[str, tuple[int, str]] = {
     "mbc1-bank0": (1 << 0, "MBC1: writing 0 to the ROM bank register selects bank 0 (no 0 -> 1 quirk)"),
-    "mbc5-highbit": (1 << 1, "MBC5: the 9th ROM bank bit (3000-3FFF) is ignored"),
+    "mbc5-ram-enable": (1 << 1, "MBC5: any value with low nibble 0xA enables RAM (MBC1's rule, not exactly 0x0A)"),
     "ly-off-by-one": (1 << 8, "LY compared to LYC one line late"),
     "sprite-priority": (1 << 9, "sprites drawn lowest X last (wrong DMG priority order)"),
     "mode3-length": (1 << 10, "mode 3 four dots longer"),

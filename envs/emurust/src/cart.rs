@@ -30,7 +30,7 @@ pub struct Cart {
 }
 
 pub const MUT_MBC1_BANK0: u32 = 1 << 0;
-pub const MUT_MBC5_HIGHBIT: u32 = 1 << 1;
+pub const MUT_MBC5_RAM_ENABLE: u32 = 1 << 1;
 
 pub fn ram_count_for(code: u8) -> usize {
     match code {
@@ -136,11 +136,12 @@ impl Cart {
             }
             Kind::Mbc5 => {
                 if addr < 0x2000 {
-                    self.rambank_enabled = v == 0x0A;
+                    self.rambank_enabled =
+                        if self.mutant & MUT_MBC5_RAM_ENABLE != 0 { v & 0x0F == 0x0A } else { v == 0x0A };
                 } else if addr < 0x3000 {
                     self.rombank_selected = ((self.rombank_selected & 0x100) | v as usize) % self.rom_banks;
                 } else if addr < 0x4000 {
-                    let hi = if self.mutant & MUT_MBC5_HIGHBIT != 0 { 0 } else { ((v & 1) as usize) << 8 };
+                    let hi = ((v & 1) as usize) << 8;
                     self.rombank_selected = (hi | (self.rombank_selected & 0xFF)) % self.rom_banks;
                 } else if addr < 0x6000 {
                     self.rambank_selected = (v & 0xF) as usize % self.ram_count;
