@@ -15,7 +15,7 @@ MUTANTS: dict[str, tuple[int, str]] = {
     "ly-off-by-one": (1 << 8, "LY compared to LYC one line late"),
     "sprite-priority": (1 << 9, "sprites drawn lowest X last (wrong DMG priority order)"),
     "mode3-length": (1 << 10, "mode 3 four dots longer"),
-    "stat-lyc-no-irq": (1 << 11, "LYC coincidence sets the flag but never raises STAT"),
+    "stat-lyc-no-irq": (1 << 11, "the LYC coincidence never drives the STAT interrupt line"),
     "window-line": (1 << 12, "the window's internal line counter does not advance"),
     "scx-fine": (1 << 13, "SCX & 7 does not lengthen mode 3"),
     "flag-h-add": (1 << 16, "ADD/ADC half-carry computed with > 0x10 instead of > 0x0F (no carry in)"),

@@ -205,6 +205,7 @@ impl Gb {
         self.mutant = m;
         self.cart.mutant = m;
         self.lcd.mutant = m;
+        self.lcd.stat.no_lyc_irq = m & crate::lcd::MUT_STAT_LYC != 0;
         self.timer.reload_zero = m & MUT_TIMER_RELOAD != 0;
     }
 

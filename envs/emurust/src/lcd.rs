@@ -26,6 +26,8 @@ pub struct Stat {
     pub value: u8,
     pub mode: u8,
     pub irq_line: bool,
+    /// Test-only deliberate bug (MUT_STAT_LYC): the LYC coincidence never drives the STAT line.
+    pub no_lyc_irq: bool,
 }
 
 impl Stat {
@@ -53,7 +55,7 @@ impl Stat {
     }
     pub fn update_irq_line(&mut self) -> u8 {
         let mode_irq = self.mode != 3 && self.value & (1 << (self.mode + 3)) != 0;
-        let lyc_irq = self.value & 0x44 == 0x44;
+        let lyc_irq = self.value & 0x44 == 0x44 && !self.no_lyc_irq;
         let line = mode_irq || lyc_irq;
         let intr = if line && !self.irq_line { INTR_LCDC } else { 0 };
         self.irq_line = line;
@@ -105,7 +107,7 @@ impl Lcd {
             vram: vec![0; 0x2000],
             oam: vec![0; 0xA0],
             lcdc: 0,
-            stat: Stat { value: 0x80, mode: 0, irq_line: false },
+            stat: Stat { value: 0x80, mode: 0, irq_line: false, no_lyc_irq: false },
             bgp: 0xFC,
             obp0: 0xFF,
             obp1: 0xFF,
@@ -353,14 +355,6 @@ impl Lcd {
 
     fn lyc_compare(&mut self) -> u8 {
         let ly = if self.mutant & MUT_LY_OFF_BY_ONE != 0 { self.ly.wrapping_add(1) } else { self.ly };
-        if self.mutant & MUT_STAT_LYC != 0 {
-            if self.lyc == ly {
-                self.stat.value |= 4;
-            } else {
-                self.stat.value &= 0xFB;
-            }
-            return 0;
-        }
         self.stat.update_lyc(self.lyc, ly)
     }
 
