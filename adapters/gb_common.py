@@ -34,6 +34,7 @@ SCALAR_FIELDS = (
     "lcd.LCDC", "lcd.BGP", "lcd.OBP0", "lcd.OBP1", "lcd.STAT", "lcd.LY", "lcd.LYC", "lcd.SCY", "lcd.SCX", "lcd.WY",
     "lcd.WX", "lcd.object_priority_mode", "lcd.frame_done", "lcd.first_frame", "lcd.reset", "lcd.last_cycles",
     "lcd.clock", "lcd.clock_target", "lcd.next_stat_mode", "lcd.stat_transition", "lcd.wy_activated_frame",
+    "lcd.window_line",
     "timer.DIV", "timer.TIMA", "timer.DIV_counter", "timer.TIMA_counter", "timer.TMA", "timer.TAC",
     "timer.reload_state", "timer.last_cycles", "timer.cycles_to_interrupt",
     "cart.rombank_selected", "cart.rambank_selected", "cart.rambank_enabled", "cart.memorymodel",
@@ -71,7 +72,7 @@ def button_mask(action: int) -> int:
 
 def to_snapshot(state: Mapping[str, Any], ram_banks: int) -> dict[str, Any]:
     """A state dict as the case's snapshot (numpy arrays for memory and the screen)."""
-    snap: dict[str, Any] = {k: int(state[k]) for k in SCALAR_FIELDS}
+    snap: dict[str, Any] = {k: int(state.get(k, 0)) for k in SCALAR_FIELDS}
     for k, shape in BYTE_FIELDS.items():
         snap[k] = np.frombuffer(state[k], dtype=np.uint8).reshape(shape).copy()
     snap["mem.cart_ram"] = np.frombuffer(state["mem.cart_ram"], dtype=np.uint8).reshape(ram_banks, 0x2000).copy()

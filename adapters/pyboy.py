@@ -62,12 +62,21 @@ class PyBoyAdapter(Adapter):
         self.pb = self._pyboy_cls(path, window="null", sound_emulated=False, no_input=True, log_level="ERROR")
         self.pb.set_emulation_speed(0)
         self._held = 0
+        self._window_line = 0
+
+    def _ticked(self, frames: int, render: bool) -> None:
+        """Model of the renderer's window line counter (not in PyBoy's state): a rendered frame
+        with the LCD on passes line 143, which sets it to -1; a fresh instance starts at 0."""
+        if render and frames > 0 and self.pb.memory[0xFF40] & 0x80:
+            self._window_line = -1
 
     def state(self) -> dict[str, Any]:
-        """The decoded save_state."""
+        """The decoded save_state, plus the modelled window line counter."""
         buf = io.BytesIO()
         self.pb.save_state(buf)
-        return gb_state.decode(buf.getvalue(), self.rom[:0x150])
+        out = gb_state.decode(buf.getvalue(), self.rom[:0x150])
+        out["lcd.window_line"] = self._window_line
+        return out
 
     def reset(self, seed: int, options: Mapping[str, Any] | None = None) -> np.ndarray:
         """A fresh PyBoy on the chosen cartridge, run through its boot ROM (BOOT_FRAMES frames)."""
@@ -78,6 +87,7 @@ class PyBoyAdapter(Adapter):
         self.frame_skip = int(opts.get("frame_skip", self.frame_skip))
         self._fresh(self.rom)
         self.pb.tick(gc.BOOT_FRAMES, self.render)
+        self._ticked(gc.BOOT_FRAMES, self.render)
         st = self.state()
         self._template = st
         self.obs = gc.observation(st["mem.wram"])
@@ -96,6 +106,7 @@ class PyBoyAdapter(Adapter):
         a = self.action_space.validate(action)
         self._hold(gc.button_mask(a))
         self.pb.tick(self.frame_skip, self.render)
+        self._ticked(self.frame_skip, self.render)
         obs = np.array(self.pb.memory[game.RAM_OBS[0]:game.RAM_OBS[1]], dtype=np.uint8)
         reward, done = gc.reward_done(self.obs, obs, self.rom_kind)
         self.obs = obs

@@ -19,6 +19,13 @@ def test_lockstep_catch(equivcheck_run) -> None:  # noqa: ANN001
 
 
 @pytest.mark.tier("rollout")
+def test_inject_catch(equivcheck_run) -> None:  # noqa: ANN001
+    """EmuRust restored from PyBoy's snapshot before every frame (the window line counter modelled)."""
+    report = equivcheck_run("gameboy", "rollout", "emurust", episodes=1, steps=200, runner="inject")
+    assert_equivalent(report)
+
+
+@pytest.mark.tier("rollout")
 def test_lockstep_programs(equivcheck_run) -> None:  # noqa: ANN001
     report = equivcheck_run("gameboy-programs", "rollout", "emurust", episodes=2, steps=30)
     assert_equivalent(report)

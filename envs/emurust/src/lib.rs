@@ -87,6 +87,7 @@ fn state_dict<'py>(py: Python<'py>, g: &Gb) -> PyResult<Bound<'py, PyDict>> {
     s!("screen.rgba", PyBytes::new(py, &scr));
     s!("screen.attrs", PyBytes::new(py, &l.attrs));
     s!("lcd.wy_activated_frame", l.wy_activated_frame as u8);
+    s!("lcd.window_line", l.ly_window);
     s!("mem.wram", PyBytes::new(py, &g.wram));
     s!("mem.unusable", PyBytes::new(py, &g.nonio));
     s!("mem.io", PyBytes::new(py, &g.io));
@@ -187,8 +188,11 @@ fn load_dict(g: &mut Gb, d: &Bound<'_, PyDict>) -> PyResult<()> {
     }
     put_bytes(&mut l.attrs, get(d, "screen.attrs")?, "screen.attrs")?;
     l.wy_activated_frame = get::<u8>(d, "lcd.wy_activated_frame")? != 0;
-    // Not part of PyBoy's state: a freshly constructed renderer starts its window line at 0.
-    l.ly_window = 0;
+    // Not part of PyBoy's save_state (the adapter models it): 0 in a fresh renderer, -1 after a rendered frame.
+    l.ly_window = match d.get_item("lcd.window_line")? {
+        Some(v) => v.extract()?,
+        None => 0,
+    };
     put_bytes(&mut g.wram, get(d, "mem.wram")?, "mem.wram")?;
     put_bytes(&mut g.nonio, get(d, "mem.unusable")?, "mem.unusable")?;
     put_bytes(&mut g.io, get(d, "mem.io")?, "mem.io")?;
