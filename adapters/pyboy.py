@@ -63,18 +63,27 @@ class PyBoyAdapter(Adapter):
         self.pb.set_emulation_speed(0)
         self._held = 0
         self._window_line = 0
+        self._rendered = False
 
     def _ticked(self, frames: int, render: bool) -> None:
-        """Model of the renderer's window line counter (not in PyBoy's state): a rendered frame
-        with the LCD on passes line 143, which sets it to -1; a fresh instance starts at 0."""
-        if render and frames > 0 and self.pb.memory[0xFF40] & 0x80:
+        """Note a rendered tick; state() resolves the window line model from it."""
+        if render and frames > 0:
+            self._rendered = True
+
+    def _resolve_window_line(self, state: dict[str, Any]) -> None:
+        """Model of the renderer's window line counter (not in PyBoy's state): a fresh instance
+        starts at 0; a rendered frame that reached line 143 sets it to -1. A frame reached line 143
+        when it ends with the LCD on outside the LCD's first (restart) frame."""
+        if self._rendered and state["lcd.LCDC"] & 0x80 and not state["lcd.first_frame"]:
             self._window_line = -1
+        self._rendered = False
 
     def state(self) -> dict[str, Any]:
         """The decoded save_state, plus the modelled window line counter."""
         buf = io.BytesIO()
         self.pb.save_state(buf)
         out = gb_state.decode(buf.getvalue(), self.rom[:0x150])
+        self._resolve_window_line(out)
         out["lcd.window_line"] = self._window_line
         return out
 

@@ -128,6 +128,7 @@ def _state(wram: dict[int, int] | None = None, **fields: int) -> Any:
         snap = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in _midgame().items()}
         for addr, v in (wram or {}).items():
             snap["mem.wram"][addr - 0xC000] = v
+        snap["lcd.window_line"] = 0  # PyBoy restores into a fresh renderer, whose window line is 0
         snap.update(fields)
         return snap
     return build

@@ -3,7 +3,7 @@
     python -m cases.gameboy.mutation_score [--seed S] [--mutants a,b] [--json PATH]
 
 Tiers in order: rollout lockstep on 'Catch' (1 episode, 120 frames), rollout on generated
-programs (2 programs, 30 frames), interaction (the scenarios), property (the L1 components at
+programs (4 programs, 30 frames), interaction (the scenarios), property (the L1 components at
 their case sizes). Prints a Markdown table (mutant, what it breaks, the tier that killed it,
 seconds, first divergence) and the score. Nothing is saved to the corpus.
 """
@@ -21,7 +21,7 @@ from equivcheck.session import RunConfig, build_context, run_diff
 
 STAGES: tuple[tuple[str, str, str, dict[str, int]], ...] = (
     ("rollout (Catch)", "gameboy", "rollout", {"episodes": 1, "steps": 120}),
-    ("rollout (programs)", "gameboy-programs", "rollout", {"episodes": 2, "steps": 30}),
+    ("rollout (programs)", "gameboy-programs", "rollout", {"episodes": 4, "steps": 30}),
     ("interaction", "gameboy", "interaction", {}),
     ("property", "gameboy", "property", {}),
 )

@@ -5,6 +5,8 @@ timer, LYC, a random subset of interrupts, optionally MBC1 banks), then loops ov
 drawn instructions: register and flag arithmetic of every kind, loads and stores confined to
 WRAM through HL, balanced PUSH/POP, CALLs into subroutines, reads of DIV/TIMA/LY/STAT/IF/the
 joypad, writes to scroll/palette/LYC/TMA registers, HALT, EI/DI, OAM DMA and bank switches.
+Three in four programs are banked (MBC1 or MBC5 with RAM): their setup enables RAM with 0x0A,
+0x1A or 0x3A (MBC5 accepts only 0x0A), writes and reads it, and selects ROM bank 0 then 1.
 Interrupt handlers count their calls in WRAM. Everything it touches is deterministic given the
 seed, so both emulators see the same cartridge.
 """
@@ -99,7 +101,8 @@ def _expand(lines: list[str], a: Asm) -> None:
 def random_program(seed: int, body: int = 60) -> bytes:
     """A cartridge drawn from `seed` (numpy PCG64): setup, a looping body, handlers, subroutines."""
     rng = np.random.default_rng(seed)
-    banked = bool(rng.random() < 0.5)
+    banked = bool(rng.random() < 0.75)
+    mbc = ["mbc1+ram", "mbc5+ram"][int(rng.integers(2))]
     a = Asm(origin=0)
     for vec in COUNTERS:
         a.org(vec)
@@ -127,6 +130,11 @@ def random_program(seed: int, body: int = 60) -> bytes:
     a(f"LD A,${int(rng.integers(4, 8)):02X}", "LDH ($07),A")
     a(f"LD A,${int(rng.integers(8)) << 3 | 0x40 * int(rng.random() < 0.5):02X}", "LDH ($41),A")
     a(f"LD A,${int(rng.integers(32)):02X}", "LDH ($FF),A", "XOR A", "LDH ($0F),A")
+    if banked:
+        ram_enable = [0x0A, 0x1A, 0x3A][int(rng.integers(3))]
+        a(f"LD A,${ram_enable:02X}", "LD ($0000),A", "LD A,$5A", "LD ($A000),A", "LD A,($A001)", "LD ($C0F7),A",
+          "XOR A", "LD ($2000),A", "LD A,($4000)", "LD ($C0F8),A", "LD A,1", "LD ($2000),A", "LD A,($4001)",
+          "LD ($C0F9),A")
     a(f"LD A,${0x80 | int(rng.integers(128)):02X}", "LDH ($40),A", "EI")
     a.label("main")
     for _ in range(body):
@@ -150,7 +158,7 @@ def random_program(seed: int, body: int = 60) -> bytes:
     if banked:
         for b in range(1, 8):
             banks[b] = bytes(rng.integers(0, 256, size=64, dtype=np.uint8))
-        return build_rom(banks, mbc="mbc1+ram", ram_banks=1, rom_banks=8, title="PROGRAM")
+        return build_rom(banks, mbc=mbc, ram_banks=1, rom_banks=8, title="PROGRAM")
     return build_rom(banks, mbc="none", title="PROGRAM")
 
 
