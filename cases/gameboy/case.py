@@ -177,7 +177,7 @@ CASE = Case(
 PROGRAMS = dataclasses.replace(
     CASE, name="gameboy-programs", schema=Schema(_fields(), version="1"), liveness=PROGRAM_LIVENESS, components=(),
     scenarios=(), transfer=None, episodes=4, steps=60, policy=None,
-    adapter_options={"pyboy": {"rom": "program"}, "emurust": {"rom": "program"}},
+    adapter_options={"pyboy": {"rom": "program"}, "emurust": {"rom": "program"}}, variant_of="gameboy",
     description="PyBoy 2.8.1 vs EmuRust on generated programs (one per seed): whole state and screen, every frame")
 
 __all__ = ["CASE", "PROGRAMS", "st"]

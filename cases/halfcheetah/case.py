@@ -9,6 +9,8 @@ long free-running trajectories stay within epsilon (`python -m cases.halfcheetah
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -178,5 +180,6 @@ FLOAT32_OVERRIDES = {"qvel": 5e-2, "obs": 5e-2}
 """Per-field tolerances under which float32 MJX agrees on every measured transition: 97 of 100,000
 inject transitions leave 1e-3 in qvel (at most 0.032), none leaves 5e-2; every other field keeps 1e-3."""
 
-FLOAT32 = make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32", stateful_steps=L2_STEPS)
+FLOAT32 = dataclasses.replace(make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32", stateful_steps=L2_STEPS),
+                              variant_of="halfcheetah")
 """The float32 variant: `equivcheck diff --case halfcheetah-f32 --ref mujoco-halfcheetah --cand mujoco-mjx ...`."""
