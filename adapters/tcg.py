@@ -24,7 +24,7 @@ from envs.tcg.actions import N_ACTIONS
 from envs.tcg.decks import Deck, deck_arrays, is_legal, seed_decks
 from envs.tcg.env import TcgEnv
 from envs.tcg.state import OVER
-from envs.tcgjax import api, engine as jax_engine
+from envs.tcgjax import api
 from envs.tcgjax.state import from_snapshot, to_snapshot
 from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, SetupError, UsageError

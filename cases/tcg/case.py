@@ -4,7 +4,9 @@
 Schema: every field of envs/tcg/state.py's snapshot (both players' deck, hand, discard, field,
 Energy Zone, flags, conditions, the turn, phase, winner and the PRNG state) and both legal masks,
 compared exactly every step, with both players' observations. Episodes: each seed's decks (envs.tcg.decks.seed_decks), played by the
-case's eager random player (cases/tcg/policy.py).
+case's eager random player (cases/tcg/policy.py). Default 50 games: the rarest liveness event, a
+special condition, happened in 22% of 400 measured reference games (wins of each player 26% and 27%),
+so at the 95% lower bounds (18%, 22%) all ten conditions are missed with probability below 1e-4.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ CASE = Case(
     components=list(PAIRS.values()),
     scenarios=SCENARIOS,
     transfer=TRANSFER,
-    episodes=12,
+    episodes=50,
     steps=400,
     runner="lockstep",
     corpus_dir=None,

@@ -18,11 +18,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from cases.tcg.policy import choose
-from envs.tcg.actions import ABILITY, ATTACK, END, PLAY, RETREAT, encode
-from envs.tcg.cards import ABILITY_EFFECTS, ATTACK_EFFECTS, N_ENERGY, STATUSES, TRAINER_EFFECTS, tables
+from envs.tcg.actions import ABILITY, ATTACK, END, PLAY, RETREAT
+from envs.tcg.cards import ABILITY_EFFECTS, ATTACK_EFFECTS, N_ENERGY, TRAINER_EFFECTS, tables
 from envs.tcg.decks import seed_decks
 from envs.tcg.env import TcgEnv
-from envs.tcg.state import ASLEEP, CONFUSED, MAIN, OVER, PARALYZED, Slot
+from envs.tcg.state import CONFUSED, MAIN, OVER, Slot
 from equivcheck.case import ComponentPair
 
 MAX_STEPS = 80

@@ -32,9 +32,8 @@ def test_schema_declares_every_snapshot_field() -> None:
 
 @pytest.mark.tier("rollout")
 def test_rollout_lockstep(equivcheck_run: Any, request: pytest.FixtureRequest) -> None:
-    """The default run: 12 games, every field every step; the liveness conditions met (both players win:
-    in 300 measured eager games each side won more than a third, so missing one in 12 has p < 1e-2 per side;
-    the count is the case's, raised with --episodes)."""
+    """The default run: 50 games, every field every step; every liveness condition met (the case's count,
+    chosen so that a missed condition has probability below 1e-4: see cases/tcg/case.py)."""
     report = equivcheck_run("tcg", "rollout", "tcgjax", episodes=_episodes(request, CASE.episodes))
     assert_equivalent(report)
     assert report.liveness and all(report.liveness.values()), report.liveness

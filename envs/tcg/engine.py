@@ -10,7 +10,7 @@ from envs.tcg import effects
 from envs.tcg.actions import N_ACTIONS, decode
 from envs.tcg.cards import COLORLESS, N_ENERGY, TRAINER_EFFECTS, tables
 from envs.tcg.prng import Prng, seed_state
-from envs.tcg.state import (ASLEEP, BENCH, CONFUSED, DECK, DRAW, HAND, MAIN, NO_WINNER, OVER, PARALYZED, PROMOTE,
+from envs.tcg.state import (ASLEEP, BENCH, CONFUSED, DECK, DRAW, HAND, MAIN, OVER, PARALYZED, PROMOTE,
                             TURN_LIMIT, WIN_POINTS, Game, Player, Slot)
 
 OPENING = 5
