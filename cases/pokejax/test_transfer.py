@@ -43,10 +43,10 @@ CATCH_MISS = power.all_miss(FLIP_RATE, CATCH_BATTLES)
 @pytest.fixture(scope="module", autouse=True)
 def small_case() -> None:
     """The case with CI-size TransferSpecs and the L4 mutant registered: SMALL (one CEM step of two
-    policies, 12 evaluation battles: exact, so their number does not matter) and CATCH, whose search
+    policies, 6 evaluation battles: exact, so their number does not matter) and CATCH, whose search
     starts at PRIOR with no spread so that both sides' policy is PRIOR, the policy FLIPS measured (its
     battles are then independent trials), with CATCH_BATTLES evaluation battles."""
-    spec = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=12, max_steps=300)
+    spec = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=6, max_steps=300)
     registry.register_case(SMALL, replace(CASE, transfer=spec))
     prior = partial(cem_train, opponent=partial(heuristic, "p2"), observe=view, init=PRIOR, init_std=0.0)
     catch = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=CATCH_BATTLES,
