@@ -200,3 +200,33 @@ def test_connect_rejects_a_malformed_address() -> None:
 
     with pytest.raises(SetupError, match="expected auto, host:port"):
         _check_reachable("nonsense")
+
+
+def test_the_gate_takes_executor_and_address_per_pair(tmp_path: Path) -> None:
+    from equivcheck.errors import UsageError
+    from equivcheck.gate import load_gate
+
+    good = tmp_path / "good.toml"
+    good.write_text('[[pair]]\nref = "toy-walk-ref"\ncand = "toy-walk-cand"\nexecutor = "ray"\naddress = "auto"\njobs = 4\n')
+    (pair,) = load_gate(good).pairs
+    assert (pair.executor, pair.address, pair.jobs) == ("ray", "auto", 4)
+    for bad, message in (('executor = "dask"', "executor"), ('address = "auto"', "address needs executor")):
+        path = tmp_path / "bad.toml"
+        path.write_text(f'[[pair]]\nref = "toy-walk-ref"\ncand = "toy-walk-cand"\n{bad}\n')
+        with pytest.raises(UsageError, match=message):
+            load_gate(path)
+
+
+def test_chunks_merge_in_episode_order_whatever_order_they_finished_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from equivcheck.report.model import Report
+    from equivcheck.tiers import rollout_driver
+
+    def finished_backwards(ctx: Any, indices: Any, runner: str, out: list[ChunkResult]) -> None:
+        out.append(ChunkResult(episodes=1, steps=3, first=1, error="second shard"))
+        out.append(ChunkResult(episodes=1, steps=2, first=0, error="first shard"))
+
+    monkeypatch.setattr(rollout_driver, "_run_parallel", finished_backwards)
+    cfg = RunConfig(tiers=("rollout",), episodes=2, jobs=2, master_seed=3)
+    ctx = build_context(registry.get_case("toy-walk"), "toy-walk-ref", "toy-walk-cand", cfg, probe=False)
+    result = rollout_driver.run(ctx, Report(case="toy-walk", ref="toy-walk-ref", cand="toy-walk-cand", master_seed=3))
+    assert result.notes[:2] == ["first shard", "second shard"] and result.steps == 5
