@@ -1,16 +1,16 @@
 """`pokejax`: the PokeJAX engine (envs/pokejax, pure JAX) as an Adapter, its reference and its mutants.
 
-Same action space and seeds as the `showdown` adapter: one integer per player (0-3 move,
-4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and the teams of
-adapters.pokejax_teams (the seed's random-battle teams, moves the engine lacks substituted).
-`showdown-pokejax-teams` is the Showdown adapter given those same teams for each seed (Showdown
-takes explicit teams; the framework resets with a seed only, so the per-seed teams are chosen
-here). snapshot() gives the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
+Same action space and seeds as the `showdown` adapter (the case's reference): one integer per
+player (0-3 move, 4-8 switch), and for an integer seed the battle seed of `derive_seeds(seed)` and
+the seed's gen1randombattle teams, made in JAX as Showdown makes them (adapters.pokejax_teams);
+the reset option `teams` (two packed teams) plays explicit teams, as Showdown's. snapshot() gives
+the keys of state.COVERED plus both legal masks, as Showdown's snapshot;
 restore() takes such a snapshot (state.from_showdown_snapshot), for the inject runner.
 
 Mutants (for the case's own tests, built by replacing one engine component while the step is
-compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it) and
-`pokejax-mut-damage` (the damage roll one lower, 216-254).
+compiled, adapters/pokejax_aot.py): `pokejax-mut-crit` (the crit threshold from the full base Speed, not half of it),
+`pokejax-mut-damage` (the damage roll one lower, 216-254) and `pokejax-mut-nomove` (the engine before
+its `nomove` fix: a thawed Pokemon whose side never selected a move does nothing).
 """
 
 from __future__ import annotations
@@ -25,12 +25,16 @@ import numpy as np
 
 from adapters import pokejax_teams
 from adapters.pokejax_aot import compiled, patched
-from adapters.showdown.adapter import Showdown, derive_seeds
+from adapters.showdown.adapter import derive_seeds
 from equivcheck.adapter import Adapter, JointDiscrete, StepResult, file_sha256, stack_snapshots
 from equivcheck.errors import ActionError, UsageError
-from envs.pokejax import api, damage, prng, state as pj_state
+from envs.pokejax import api, damage, moves, prng, state as pj_state
 
 MASK_KEYS = ("mask.p1", "mask.p2")
+ENGINE_MODULES = ("api", "engine", "damage", "status", "movefx", "moves", "volatiles", "trapping", "bide", "metronome",
+                  "transform", "stats", "state")
+"""The modules `equivcheck mutate` changes: the engine's own code. prng, teams and tables also build the
+reference's teams (adapters/pokejax_teams.py), so a mutant there would change both sides."""
 _SOURCES = ("api.py", "engine.py", "state.py", "damage.py", "prng.py", "stats.py", "tables.py", "teams.py")
 
 
@@ -38,10 +42,11 @@ _step_batch = jax.vmap(api.step)
 _init_batch = jax.vmap(api.init_state)
 
 
-def snapshot_of(st: pj_state.State) -> dict[str, Any]:
-    """The Showdown snapshot keys PokeJAX models (state.COVERED) and the two legal masks, of one state."""
+def snapshot_of(st: pj_state.State, mask: Any = None) -> dict[str, Any]:
+    """The Showdown snapshot keys PokeJAX models (state.COVERED) and the two legal masks, of one state
+    (`mask`: its (2, 9) legal mask when already computed, else api.legal_mask, op by op)."""
     snap = pj_state.to_snapshot(st)
-    mask = np.asarray(api.legal_mask(st))
+    mask = np.asarray(api.legal_mask(st) if mask is None else mask)
     snap["mask.p1"], snap["mask.p2"] = mask[0], mask[1]
     return snap
 
@@ -51,6 +56,7 @@ class PokeJax(Adapter):
 
     name: ClassVar[str] = "pokejax"
     action_space = JointDiscrete(api.N_ACTIONS)
+    source_modules = tuple(f"envs.pokejax.{m}" for m in ENGINE_MODULES)
 
     def __init__(self, jit: Callable[[Callable[..., Any]], Any] = compiled) -> None:
         self._step = jit(api.step)
@@ -100,7 +106,7 @@ class PokeJax(Adapter):
         """state.COVERED keys and the masks, with Showdown's dtypes."""
         if self.state is None:
             raise UsageError("call reset before snapshot")
-        return snapshot_of(self.state)
+        return snapshot_of(self.state, self._mask)
 
     def legal_actions(self) -> np.ndarray:
         """(2, 9) bool; an all-False row means that player waits."""
@@ -138,8 +144,9 @@ class PokeJax(Adapter):
         if self.batch is None:
             raise UsageError("snapshot_batch before reset_batch")
         host = jax.tree.map(np.asarray, self.batch)
+        masks = np.asarray(api.legal_batch(self.batch))
         n = int(host["turn"].shape[0])
-        return stack_snapshots([snapshot_of(jax.tree.map(lambda x, b=b: x[b], host)) for b in range(n)])
+        return stack_snapshots([snapshot_of(jax.tree.map(lambda x, b=b: x[b], host), masks[b]) for b in range(n)])
 
     def legal_actions_batch(self) -> np.ndarray:
         """(B, 2, 9) legal masks."""
@@ -148,7 +155,7 @@ class PokeJax(Adapter):
         return np.asarray(api.legal_batch(self.batch))
 
     def versions(self) -> dict[str, str]:
-        """JAX version and backend, the engine sources' sha256, the team source and its substitutions."""
+        """JAX version and backend, the engine sources' sha256 and the team source."""
         here = Path(api.__file__).parent
         out = {"backend": "envs/pokejax (JAX)", "jax": jax.__version__, "jax_backend": jax.default_backend(),
                "teams": pokejax_teams.describe()}
@@ -156,31 +163,6 @@ class PokeJax(Adapter):
             out[f"{name}_sha256"] = file_sha256(here / name)
         out["team_source_sha256"] = file_sha256(pokejax_teams.__file__)
         return out
-
-
-class ShowdownPokejaxTeams(Showdown):
-    """Showdown (the reference) playing, for each seed, the PokeJAX case's teams (adapters.pokejax_teams),
-    unless a reset gives explicit `teams` (L2 scenarios)."""
-
-    name: ClassVar[str] = "showdown-pokejax-teams"
-
-    def reset_batch(self, seeds: Sequence[int], options: Any = None) -> Any:
-        """Showdown's reset_batch with each seed's teams as its `teams` option (explicit teams are kept)."""
-        seeds = [int(s) for s in np.asarray(seeds).reshape(-1)]
-        if options is not None and not isinstance(options, Mapping):
-            per = [dict(o) for o in options]
-        else:
-            per = [dict(options or {}) for _ in seeds]
-        _, teams = pokejax_teams.seed_battles(seeds)
-        for b, o in enumerate(per):
-            if o.get("teams") is None:
-                o["teams"] = pokejax_teams.packed_teams(jax.tree.map(lambda x, b=b: x[b], teams))
-        return super().reset_batch(seeds, per)
-
-    def versions(self) -> dict[str, str]:
-        """Showdown's versions plus the team source."""
-        return {**super().versions(), "teams": pokejax_teams.describe(),
-                "team_source_sha256": file_sha256(pokejax_teams.__file__)}
 
 
 _crit_chance = damage.crit_chance
@@ -216,3 +198,13 @@ class PokeJaxMutDamage(PokeJax):
 
     def __init__(self) -> None:
         super().__init__(jit=patched(prng, "random_range", damage_roll_minus_one))
+
+
+class PokeJaxMutNomove(PokeJax):
+    """Mutant (the engine before the fix): a thawed Pokemon whose side never selected a move runs nothing
+    (Showdown runs its changed Fissure, `nomove`)."""
+
+    name: ClassVar[str] = "pokejax-mut-nomove"
+
+    def __init__(self) -> None:
+        super().__init__(jit=patched(moves, "NOMOVE", -999))

@@ -1,11 +1,10 @@
-"""The teams of the PokeJAX case: each seed's gen1randombattle teams, moves the engine lacks substituted.
+"""The `pokejax` adapter's teams for an integer seed: the gen1randombattle teams Showdown makes for it.
 
 For an integer seed, the battle seed and the players' seeds are the Showdown adapter's
-(`derive_seeds`); each player's team is the one Showdown's generator makes from that player's seed
-(teams.generate_showdown, draw-exact), passed through envs.pokejax.supported_teams.substitute
-(every move the engine lacks replaced by a supported one, deterministically; see that module).
-Both sides of a comparison get these explicit teams; every gen1randombattle move is supported now
-(Transform was the last), so the substitution changes nothing and the teams are Showdown's own.
+(`derive_seeds`); each player's team is the one Showdown's generator makes from that player's seed,
+re-made in JAX by envs.pokejax.teams.generate_showdown (draw-exact). This is the candidate's own
+team generation, compared like everything else: the reference (the plain `showdown` adapter)
+makes its teams itself. Also packs/unpacks Showdown's team strings (the reset option `teams`).
 """
 
 from __future__ import annotations
@@ -20,15 +19,14 @@ from adapters.pokejax_aot import compiled
 from adapters.showdown.adapter import derive_seeds
 from envs.pokejax import api, prng, teams as team_gen
 from envs.pokejax.state import DEFAULT_EVS, DEFAULT_IVS
-from envs.pokejax.supported_teams import substitute, substituted_moves
 from envs.pokejax.tables import tables
 
 
 def _battles_fn(p_states: jax.Array) -> api.Teams:
-    """(B, 2, 2) player PRNG states -> substituted Teams with a leading axis B."""
+    """(B, 2, 2) player PRNG states -> Teams with a leading axis B."""
     _, t1 = jax.vmap(team_gen.generate_showdown)(p_states[:, 0])
     _, t2 = jax.vmap(team_gen.generate_showdown)(p_states[:, 1])
-    return jax.vmap(lambda a, b: substitute(api.generated_teams(a, b)))(t1, t2)
+    return jax.vmap(api.generated_teams)(t1, t2)
 
 
 _battles = compiled(_battles_fn)
@@ -36,7 +34,7 @@ _battles = compiled(_battles_fn)
 
 
 def seed_battles(seeds: Sequence[int]) -> tuple[jax.Array, api.Teams]:
-    """The battles of integer seeds: ((B, 2) uint32 battle PRNG states, substituted Teams (leading axis B))."""
+    """The battles of integer seeds: ((B, 2) uint32 battle PRNG states, Teams (leading axis B))."""
     derived = [derive_seeds(int(s)) for s in seeds]
     battle = jnp.stack([prng.from_seed(d["battle"]) for d in derived])
     players = jnp.stack([jnp.stack([prng.from_seed(d["p1"]), prng.from_seed(d["p2"])]) for d in derived])
@@ -44,7 +42,7 @@ def seed_battles(seeds: Sequence[int]) -> tuple[jax.Array, api.Teams]:
 
 
 def seed_battle(seed: int) -> tuple[jax.Array, api.Teams]:
-    """One battle of `seed`: ((2,) uint32 battle PRNG state, substituted Teams)."""
+    """One battle of `seed`: ((2,) uint32 battle PRNG state, Teams)."""
     battle, teams = seed_battles([seed])
     return battle[0], jax.tree.map(lambda x: x[0], teams)
 
@@ -75,9 +73,5 @@ def toid(name: str) -> str:
 
 
 def describe() -> str:
-    """One line for descriptions and versions(): how many moves are substituted, and which."""
-    subs = substituted_moves()
-    if not subs:
-        return "Showdown's own random-battle teams (every move supported, no substitution)"
-    return (f"random-battle teams with the {len(subs)} moves the engine lacks substituted "
-            f"(envs/pokejax/supported_teams.py): " + ", ".join(subs))
+    """One line for descriptions and versions(): where a seed's teams come from."""
+    return "a seed's gen1randombattle teams, made by Showdown (reference) and by envs/pokejax/teams.py (candidate)"

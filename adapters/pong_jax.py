@@ -26,6 +26,7 @@ class PongJax(Adapter):
 
     name = "pong-jax"
     action_space = Discrete(3)
+    source_modules = ("envs.pongjax.env", "envs.pongjax.glibc_rand")
 
     def __init__(self, params: pong_env.Params | None = None, env: ModuleType | Any = pong_env,
                  max_frameskip: int | None = None) -> None:

@@ -57,6 +57,7 @@ class ToyWalkCand(Adapter):
 
     name = "toy-walk-cand"
     action_space = Discrete(walk.N_ACTIONS)
+    source_modules = ("envs.toy.walk:WalkBatch",)
 
     def __init__(self, env_cls: type = walk.WalkBatch) -> None:
         self.env = env_cls()
@@ -148,6 +149,7 @@ class ToyMassCand(_Scalar):
     name = "toy-mass-cand"
     action_space = Box((2,), -1.0, 1.0)
     backend, module = "toy-mass numpy candidate", mass
+    source_modules = ("envs.toy.mass:MassCand", "envs.toy.mass:reflect")
 
     def __init__(self, env_cls: type = mass.MassCand) -> None:
         super().__init__(env_cls)
@@ -173,6 +175,7 @@ class ToyDiceCand(ToyDiceRef):
 
     name = "toy-dice-cand"
     backend = "toy-dice numpy candidate"
+    source_modules = ("envs.toy.dice:DiceCand",)
 
     def __init__(self, env_cls: type = dice.DiceCand) -> None:
         _Scalar.__init__(self, env_cls)

@@ -197,9 +197,9 @@ def bench_jax(states: dict, seeds: np.ndarray, mode: str, device: Any, seconds: 
 
 def bench_showdown(seeds: np.ndarray) -> dict:
     """The same battles through the Showdown adapter (batch API, one Node process)."""
-    from adapters.pokejax import ShowdownPokejaxTeams
+    from adapters.showdown.adapter import Showdown
 
-    env = ShowdownPokejaxTeams()
+    env = Showdown()
     try:
         t0 = time.perf_counter()
         env.reset_batch(seeds.tolist())

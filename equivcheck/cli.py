@@ -1,4 +1,4 @@
-"""The `equivcheck` command: list | setup | diff | replay | gate.
+"""The `equivcheck` command: list | setup | diff | replay | gate | mutate.
 
 Exit codes: 0 equivalent, 1 divergence found, 2 anything else (usage, setup, bad input file, an
 interrupt, an internal fault), with one line on stderr; EQUIVCHECK_DEBUG=1 or --debug adds the
@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--budget", type=_seconds, help="seconds (overrides the file)")
     gate.add_argument("--seed", type=_seed, default=None)
     gate.add_argument("--report-dir", type=Path)
+
+    from equivcheck.mutate.command import add_parser as add_mutate_parser
+
+    add_mutate_parser(sub, _tiers, _positive)
     return parser
 
 
@@ -114,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = args.debug or os.environ.get("EQUIVCHECK_DEBUG", "") not in ("", "0")
     try:
-        handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate}
+        handler = {"list": cmd_list, "setup": cmd_setup, "diff": cmd_diff, "replay": cmd_replay, "gate": cmd_gate,
+                   "mutate": cmd_mutate}
         return handler[args.command](args)
     except EquivcheckError as exc:
         if debug:
@@ -346,6 +351,13 @@ def cmd_gate(args: argparse.Namespace) -> int:
         failed = [o.label for o in outcomes if o.exit_code == 2]
         _error(f"gate not certified: {len(failed)} of {len(outcomes)} pairs not run or in error ({', '.join(failed)})")
     return code
+
+
+def cmd_mutate(args: argparse.Namespace) -> int:
+    """Mutation score of the candidate's own source (equivcheck/mutate)."""
+    from equivcheck.mutate.command import run
+
+    return run(args, _master_seed(args.seed))
 
 
 if __name__ == "__main__":

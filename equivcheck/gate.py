@@ -35,7 +35,8 @@ class GatePair:
     batch: int = 0
     max_examples: int | None = None
     items: dict[str, Any] | None = None
-    """Pinned items per tier (`[pair.items]`): a list of names that must run, or a table name -> least count."""
+    """Pinned items (`[pair.items]`): per tier a list of names that must run or a table name -> least count;
+    `fields` the least number of compared fields; `liveness` the conditions that must be checked."""
 
 
 @dataclass
@@ -64,6 +65,8 @@ class PairOutcome:
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Positive = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=0)]
+TierPin = list[Name] | dict[Name, Count]
 
 
 class PairSchema(BaseModel):
@@ -83,7 +86,7 @@ class PairSchema(BaseModel):
     address: Annotated[str, Field(min_length=1)] | None = None
     batch: Annotated[int, Field(ge=0)] = 0
     max_examples: Positive | None = None
-    items: dict[str, list[Name] | dict[str, Annotated[int, Field(ge=0)]]] | None = None
+    items: dict[str, TierPin | Count] | None = None
 
     @field_validator("tiers")
     @classmethod
@@ -97,10 +100,18 @@ class PairSchema(BaseModel):
 
     @model_validator(mode="after")
     def _pins(self) -> PairSchema:
-        tiers = list(TIERS) if self.tiers == ["all"] else self.tiers
-        for tier in self.items or {}:
-            if tier not in tiers:
-                raise ValueError(f"items pins tier '{tier}', which the pair does not run ({', '.join(tiers)})")
+        """items: `fields` a count, `liveness` a list of names, every other key a tier this pair runs."""
+        for key, pin in (self.items or {}).items():
+            if key == "fields":
+                if not isinstance(pin, int):
+                    raise ValueError("items.fields must be the least number of compared fields")
+            elif key == "liveness":
+                if not isinstance(pin, list):
+                    raise ValueError("items.liveness must be a list of condition names")
+            elif key not in self.tiers:
+                raise ValueError(f"items pins tier '{key}', which the pair does not run ({', '.join(self.tiers)})")
+            elif isinstance(pin, int):
+                raise ValueError(f"items.{key} must be a list of names or a table of name = count")
         if self.address is not None and self.executor != "ray":
             raise ValueError("address needs executor = \"ray\"")
         return self
@@ -111,7 +122,7 @@ class GateSchema(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    pair: Annotated[list[PairSchema], Field(min_length=1)]
+    pair: list[PairSchema]
     budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 300.0
     report_dir: Name = "reports/gate"
     seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
@@ -125,26 +136,44 @@ def load_gate(path: Path) -> Gate:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    if "pair" not in data:
+    raw_pairs = data.get("pair")
+    if not isinstance(raw_pairs, list) or not raw_pairs:
         raise UsageError(f"{path}: no [[pair]] tables")
+    mutate = [isinstance(raw, dict) and raw.get("kind") == "mutate" for raw in raw_pairs]
     try:
-        gate = GateSchema.model_validate(data)
+        gate = GateSchema.model_validate({**data, "pair": [raw for raw, m in zip(raw_pairs, mutate) if not m]})
     except ValidationError as exc:
         raise UsageError(f"{path}: {describe(exc)}") from None
-    pairs = [GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}) for p in gate.pair]
+    plain = iter(gate.pair)
+    pairs: list[Any] = []
+    for i, (raw, is_mutate) in enumerate(zip(raw_pairs, mutate)):
+        if is_mutate:
+            from equivcheck.mutate.gate import parse_pair
+
+            pairs.append(parse_pair(raw, f"{path}: pair {i + 1}"))
+        else:
+            p = next(plain)
+            pairs.append(GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}))
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
 def missing_items(report: Report, pins: dict[str, Any]) -> list[str]:
-    """The pinned items this report's tiers did not run (or ran fewer times than pinned), one text each."""
+    """What the report covered less of than `pins`: items not run (or fewer times), fields, liveness conditions."""
     ran = {t.tier: t.items_run for t in report.tiers}
     missing = []
-    for tier, pin in pins.items():
+    for key, pin in pins.items():
+        if key == "fields":
+            if len(report.fields_compared) < pin:
+                missing.append(f"{len(report.fields_compared)} fields compared of {pin}")
+            continue
+        if key == "liveness":
+            missing += [f"liveness '{name}' not checked" for name in pin if name not in report.liveness]
+            continue
         wanted = dict.fromkeys(pin, 1) if isinstance(pin, list) else pin
-        got = ran.get(tier, {})
+        got = ran.get(key, {})
         for name, count in wanted.items():
             if got.get(name, 0) < count:
-                missing.append(f"{tier} '{name}' ran {got.get(name, 0)} of {count}")
+                missing.append(f"{key} '{name}' ran {got.get(name, 0)} of {count}")
     return missing
 
 
@@ -163,6 +192,11 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
         label = f"{pair.ref} vs {pair.cand}"
         if time.time() >= deadline:
             outcomes.append(PairOutcome(label, pair.tiers, "not run", 2, detail="budget exhausted"))
+            continue
+        if getattr(pair, "kind", "") == "mutate":
+            from equivcheck.mutate.gate import run_pair
+
+            outcomes.append(run_pair(pair, deadline, report_dir, seed))
             continue
         start = time.perf_counter()
         try:

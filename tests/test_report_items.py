@@ -148,7 +148,8 @@ def pin_of(report: Report) -> dict[str, Any]:
 def test_pin_snippet_round_trips_and_a_lost_item_fails_the_gate(tmp_path: Path) -> None:
     full = run("toy-walk", "toy-walk-cand", ("property", "interaction", "rollout"), max_examples=5)
     pins = pin_of(full)
-    assert pins["rollout"] == {"episodes": WALK.episodes} and set(pins["interaction"]) == set(tier(full, "interaction").items_run)
+    assert pins["rollout"] == {"episodes": WALK.episodes} and pins["fields"] == len(WALK.schema.compared_fields)
+    assert pins["liveness"] == [c.name for c in WALK.liveness] and set(pins["interaction"]) == set(tier(full, "interaction").items_run)
     assert missing_items(full, pins) == []
     gate_file = tmp_path / "gate.toml"
     snippet = to_markdown(full).split("```toml\n")[1].split("```")[0]
@@ -164,13 +165,24 @@ def test_pin_snippet_round_trips_and_a_lost_item_fails_the_gate(tmp_path: Path) 
     same = Gate([GatePair("toy-walk-ref", "toy-walk-cand", "toy-walk", ("property", "interaction", "rollout"),
                           max_examples=5, items=pins)], save_corpus=False)
     assert [o.exit_code for o in run_gate(same, 600, tmp_path / "s", 3)] == [0]
+    narrower = Gate([GatePair("toy-walk-ref", "toy-walk-cand", "test-walk-ignores", ("rollout",),
+                              items={"fields": pins["fields"], "liveness": pins["liveness"]})], save_corpus=False)
+    (narrow,) = run_gate(narrower, 600, tmp_path / "n", 3)
+    assert narrow.exit_code == 2 and f"{pins['fields'] - 1} fields compared of {pins['fields']}" in narrow.detail
+    registry.register_case("test-walk-less-live", dataclasses.replace(WALK, name="test-walk-less-live",
+                                                                      liveness=list(WALK.liveness[:-1])))
+    livelier = Gate([GatePair("toy-walk-ref", "toy-walk-cand", "test-walk-less-live", ("rollout",),
+                              items={"liveness": pins["liveness"]})], save_corpus=False)
+    (live,) = run_gate(livelier, 600, tmp_path / "l", 3)
+    assert live.exit_code == 2 and f"liveness '{WALK.liveness[-1].name}' not checked" in live.detail
     fewer = Gate([GatePair("toy-walk-ref", "toy-walk-cand", "toy-walk", ("rollout",), episodes=40,
                            items={"rollout": {"episodes": 60}})], save_corpus=False)
     (short,) = run_gate(fewer, 600, tmp_path / "f", 3)
     assert short.exit_code == 2 and "'episodes' ran 40 of 60" in short.detail
 
 
-@pytest.mark.parametrize("items", ['transfer = ["x"]', 'property = "clamp"', 'property = { clamp = -1 }'])
+@pytest.mark.parametrize("items", ['transfer = ["x"]', 'property = "clamp"', 'property = { clamp = -1 }',
+                                   'fields = "all"', "liveness = 3"])
 def test_bad_pins_are_usage_errors(tmp_path: Path, items: str) -> None:
     gate_file = tmp_path / "gate.toml"
     gate_file.write_text('[[pair]]\nref = "toy-walk-ref"\ncand = "toy-walk-cand"\ntiers = ["property"]\n'

@@ -1,85 +1,64 @@
 """The PokeJAX case: Pokemon Showdown 0.11.11's gen1randombattle against the PokeJAX engine (JAX).
 
-Reference `showdown-pokejax-teams` (Showdown through the `showdown` adapter, given each seed's
-teams), candidates `pokejax` and two mutants. Teams: each seed's random-battle teams with the
-moves the engine lacks substituted (adapters/pokejax_teams.py; the list is in the description
-and in every report's versions). Schema: every field of Showdown's snapshot is declared; the ones
-PokeJAX models (state.COVERED, read at import so it grows with the engine) and the two legal
-masks are compared exactly every step, PRNG state included; each other field is a known
-difference (ignored, "not modelled by the engine yet"), listed in every report. L1: the component
-pairs of cases/pokejax/components.py (Showdown's own functions in Node vs the JAX ones).
-
-No corpus: a saved failure replays a seed's actions, and a seed's teams change whenever the engine
-supports more moves (fewer substitutions), so old replays would stop fitting; failures are saved
-under the report directory (`--report-dir D`: D/replays) instead.
+Reference `showdown` (the plain Showdown adapter: it makes each seed's random-battle teams
+itself), candidates `pokejax` (which re-makes those teams in JAX) and two mutants. Schema: every
+field of Showdown's snapshot is declared; all but a
+fixed list (NOT_MODELLED_FIELDS: weather, side conditions, gender, ...) are compared exactly every
+step, PRNG state and both legal masks included; the list is a known difference shown in every
+report. L1: the component
+pairs of cases/pokejax/components.py (Showdown's own functions in Node vs the JAX ones). L2: the
+scenarios below and cases/pokejax/scenarios.py, all of them always (nothing is read from the
+candidate). Coverage (cases/pokejax/coverage.py): each move chosen and each effect seen. Failures
+are saved in cases/pokejax/corpus/ and replayed as regression tests.
 """
 
 from __future__ import annotations
 
+import fnmatch
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from adapters.pokejax_teams import describe
 from adapters.showdown import STATE_KEY, schema_fields
 from cases.pokejax.components import PAIRS
-from cases.pokejax.scenarios import SCENARIOS as INTERACTIONS, skipped
+from cases.pokejax.coverage import EVENTS, events
+from cases.pokejax.legal import options as team_options
+from cases.pokejax.scenarios import SCENARIOS as INTERACTIONS
 from cases.pokejax.transfer import TRANSFER
-from envs.pokejax.state import COVERED, packed_team
 from equivcheck.case import Case, Scenario, changes, happens
 from equivcheck.schema import Field, KnownDifference, Schema
 
 FORMAT = "gen1randombattle"
-REFERENCE = "showdown-pokejax-teams"
-CANDIDATES = ("pokejax", "pokejax-mut-crit", "pokejax-mut-damage")
+REFERENCE = "showdown"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+CANDIDATES = ("pokejax", "pokejax-mut-crit", "pokejax-mut-damage", "pokejax-mut-nomove")
 MASKS = ("mask.p1", "mask.p2")
-NOT_MODELLED = "not modelled by the engine yet"
+NOT_MODELLED = "not modelled by the engine"
+NOT_MODELLED_FIELDS = (
+    "field.weather", "field.weather.duration", "field.terrain", "field.terrain.duration", "field.pseudo_weather",
+    "p?.side_conditions", "p?.side_other", "p?.slot_conditions", "p?.team.*.gender", "p?.team.*.item",
+    "p?.team.*.ability", "p?.team.*.trapped", "p?.team.*.move.?.disabled",
+)
+"""The Showdown fields the case leaves out (fixed here, never read from the engine): no Gen 1 weather,
+terrain or side conditions; gender, item, ability constant; `trapped` and `disabled` are shown by the masks."""
 
 
-def compared_paths() -> tuple[str, ...]:
-    """The Showdown fields compared: state.COVERED and the legal masks."""
-    return (*COVERED, *MASKS)
-
-
-def _pattern(path: str) -> str:
-    """A team member's field as a glob over sides and members (p?.team.*.x); other paths as they are."""
-    parts = path.split(".")
-    if len(parts) > 3 and parts[1] == "team":
-        return ".".join(["p?", "team", "*", *parts[3:]])
-    if parts[0] in ("p1", "p2"):
-        return ".".join(["p?", *parts[1:]])
-    return path
-
-
-def not_modelled(fields: list[str], compared: set[str]) -> tuple[str, ...]:
-    """Glob patterns covering exactly the uncompared fields (a pattern is kept only if it matches no compared one)."""
-    import fnmatch
-
-    out: list[str] = []
-    for path in fields:
-        if path in compared:
-            continue
-        pat = _pattern(path)
-        if any(fnmatch.fnmatchcase(c, pat) for c in compared):
-            pat = path
-        if pat not in out:
-            out.append(pat)
-    return tuple(out)
+def compared_paths(fmt: str = FORMAT) -> tuple[str, ...]:
+    """The Showdown fields compared: every declared one but NOT_MODELLED_FIELDS, and the two legal masks."""
+    return tuple(p for p, _, _ in schema_fields(fmt)
+                 if not any(fnmatch.fnmatchcase(p, pat) for pat in NOT_MODELLED_FIELDS))
 
 
 def pokejax_schema(fmt: str = FORMAT) -> Schema:
-    """Every Showdown snapshot field declared; COVERED + masks compared exactly; the rest known differences."""
+    """Every Showdown snapshot field declared and compared exactly, but the known difference NOT_MODELLED_FIELDS."""
     declared = schema_fields(fmt)
-    compared = set(compared_paths())
-    missing = compared - {p for p, _, _ in declared}
-    if missing:
-        raise ValueError(f"state.COVERED names fields Showdown's snapshot lacks: {sorted(missing)[:5]}")
     fields = [Field(path, dtype, shape) for path, dtype, shape in declared]
     fields.append(Field(STATE_KEY, "str", doc="Showdown's serialised battle, read by restore()"))
     known = [
         KnownDifference("showdown-state-blob", (STATE_KEY,), "Showdown's serialised battle for restore(); "
                         "PokeJAX has no equivalent (its state is the compared fields)"),
-        KnownDifference("not-modelled", not_modelled([p for p, _, _ in declared], compared), NOT_MODELLED),
+        KnownDifference("not-modelled", NOT_MODELLED_FIELDS, NOT_MODELLED),
     ]
     return Schema(fields, known=known)
 
@@ -105,10 +84,12 @@ LIVENESS = [
 
 def _teams(p1: list[tuple], p2: list[tuple]) -> dict[str, list[str]]:
     """Reset options with explicit teams: (species, level, moves) per member."""
-    return {"teams": [packed_team([{"species": sp, "level": lv, "moves": mv} for sp, lv, mv in side])
-                      for side in (p1, p2)]}
+    return team_options([[{"species": sp, "level": lv, "moves": mv} for sp, lv, mv in side] for side in (p1, p2)])
 
 
+NOMOVE = "nomove: frozen before its side ever selected a move, thawed, it runs Showdown's changed Fissure"
+"""Turn 1 p1 switches to Snorlax and Mew's Ice Beam freezes it (seed 34); turn 2 Flamethrower thaws it
+before its queued Fight, whose move is the side's `nomove` (found by the legal-team runs)."""
 _TAUROS = ("tauros", 100, ["tackle", "slash", "bodyslam", "quickattack"])
 SCENARIOS = [
     Scenario("mirror Tauros: Speed ties every turn", [[0, 0], [1, 1], [3, 0], [2, 2], [0, 3], [1, 2]] * 2, seed=1,
@@ -120,8 +101,11 @@ SCENARIOS = [
     Scenario("a faint, the forced switch, then the last Pokemon", [[0, 0], [0, 4], [0, 0], [0, 0], [0, 0]], seed=4,
              options=_teams([("dragonite", 100, ["slash"])],
                             [("magikarp", 5, ["tackle"]), ("chansey", 100, ["pound"])])),
+    Scenario(NOMOVE, [[4, 0], [0, 1], [0, 1], [0, 1]], seed=34,
+             options=_teams([("tauros", 100, ["tackle"]), ("snorlax", 100, ["bodyslam", "rest"])],
+                            [("mew", 100, ["icebeam", "flamethrower"])])),
     Scenario("out of PP: Struggle", [[0, 0]] * 12, seed=5,
-             options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["pound"])])),
+             options=_teams([("lapras", 60, ["hydropump"])], [("chansey", 100, ["softboiled", "growl"])])),
 ]
 
 
@@ -137,8 +121,11 @@ CASE = Case(
     episodes=16,
     steps=1000,
     runner="lockstep",
-    corpus_dir=None,
+    corpus_dir=CORPUS,
+    coverage=events,
+    coverage_events=EVENTS,
     description=(f"Showdown 0.11.11 gen1randombattle vs the PokeJAX engine: {len(compared_paths())} fields "
-                 f"(state.COVERED + legal masks) exact every step, PRNG state included; teams: {describe()}; "
-                 f"L2 interactions not run yet (engine lacks their moves): {'; '.join(skipped()) or 'none'}"),
+                 "(every snapshot field but weather, side conditions, gender, item, ability, trapped, disabled) "
+                 "exact every step, PRNG state included; each seed's teams made "
+                 "by Showdown (reference) and by the engine's own generator (candidate)"),
 )

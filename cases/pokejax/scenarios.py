@@ -4,8 +4,7 @@ Each `Interaction` is two explicit teams (Showdown's `teams` reset option, given
 a battle seed chosen so the interaction happens, a script of joint actions (0-3 move, 4-8 switch)
 and a `witness`: a predicate over the reference's snapshots after each step that says the
 interaction really took place (a script that silently does nothing fails the case's test).
-An interaction whose moves `engine.supported_move` rejects is kept, with its skip reason, and
-runs as soon as the engine supports them (`active()` / `skipped()` are computed at import).
+The list is fixed here: every interaction always runs, whatever the candidate claims to support.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from envs.pokejax import engine
-from envs.pokejax.state import packed_team
+from cases.pokejax.legal import packed
 from equivcheck.case import Scenario
 
 Snapshot = dict[str, Any]
@@ -42,14 +40,9 @@ class Interaction:
         """Every move of both teams."""
         return [m for side in (self.p1, self.p2) for _, _, moves in side for m in moves]
 
-    def skip_reason(self) -> str | None:
-        """Why the scenario cannot run against PokeJAX yet (moves the engine lacks), or None."""
-        missing = sorted({m for m in self.moves() if not engine.supported_move(m)})
-        return f"engine.supported_move lacks {', '.join(missing)}" if missing else None
-
     def options(self) -> dict[str, list[str]]:
         """Both sides' reset options: the two packed teams."""
-        return {"teams": [packed_team([{"species": sp, "level": lv, "moves": list(mv)} for sp, lv, mv in side])
+        return {"teams": [packed([{"species": sp, "level": lv, "moves": list(mv)} for sp, lv, mv in side])
                           for side in (self.p1, self.p2)]}
 
     def scenario(self) -> Scenario:
@@ -342,14 +335,4 @@ INTERACTIONS: tuple[Interaction, ...] = (
 )
 
 
-def active() -> list[Interaction]:
-    """The interactions the engine can play now."""
-    return [i for i in INTERACTIONS if i.skip_reason() is None]
-
-
-def skipped() -> dict[str, str]:
-    """Interaction name -> why it does not run yet."""
-    return {i.name: reason for i in INTERACTIONS if (reason := i.skip_reason()) is not None}
-
-
-SCENARIOS: list[Scenario] = [i.scenario() for i in active()]
+SCENARIOS: list[Scenario] = [i.scenario() for i in INTERACTIONS]

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.pokejax_teams import seed_battle, seed_battles
 from envs.pokejax import api, engine, prng, volatiles
-from envs.pokejax.supported_teams import supported
+from envs.pokejax.tables import tables
 
 SMALL_TEAMS = [
     [[{"species": "tauros", "level": 80, "moves": ["tackle", "slash"]}],
@@ -170,12 +170,13 @@ def test_batch_equals_single() -> None:
 
 
 def test_reset_from_keys() -> None:
-    """reset_batch(keys): random-battle teams of supported moves, six per side, distinct PRNG states;
+    """reset_batch(keys): random-battle teams (real moves, never Struggle), six per side, distinct PRNG states;
     each row equals reset(key) alone."""
     keys = jax.random.split(jax.random.key(3), 8)
     batch = api.reset_batch(keys)
     moves = np.asarray(batch["moves"])
-    assert supported()[moves[moves > 0]].all()
+    live = moves[moves > 0]
+    assert (live < len(tables().move_ids)).all() and not (live == tables().move_index("struggle")).any()
     assert (np.asarray(batch["pokemon_left"]) == 6).all()
     assert len({tuple(p) for p in np.asarray(batch["prng"])}) == 8
     one = jax.jit(api.reset)(keys[5])

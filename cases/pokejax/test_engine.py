@@ -1,8 +1,8 @@
-"""PokeJAX turn engine against Showdown: battles of the supported moves in lockstep.
+"""PokeJAX turn engine against Showdown: battles of every Gen 1 move in lockstep.
 
-Teams are built from explicit sets whose moves all satisfy engine.supported_move (damaging
-moves with their secondaries, status moves, ...); players pick random legal actions from a
-seeded generator; after every step every field of state.COVERED (PRNG state included) and the
+Teams are built from explicit sets drawing from every Gen 1 move but Struggle (the case's dex,
+cases/pokejax/data/gen1_legal.json, never the engine's own list); players pick random legal actions from a
+seeded generator; after every step every field the case compares (PRNG state included) and the
 legal masks must equal the Showdown adapter's snapshot. Speed ties are forced in some battles
 (mirror leads) so the tie draws are exercised. `run_battle(seed, steps, max_size=7)` by hand
 checks longer battles of up to six Pokemon a side.
@@ -13,22 +13,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cases.pokejax.case import compared_paths
+from cases.pokejax.legal import dex, packed
 from envs.pokejax import api, engine, state
-from envs.pokejax.tables import tables
 
 SPECIES = ("tauros", "chansey", "snorlax", "alakazam", "starmie", "gengar", "rhydon", "jolteon", "exeggutor",
            "zapdos", "dugtrio", "persian", "kingler", "golem", "dragonite", "lapras", "mewtwo", "pidgeot", "arcanine",
            "jynx", "nidoking", "cloyster", "electrode", "articuno", "moltres", "tentacruel", "venusaur")
 
 
-def supported_moves() -> list[str]:
-    t = tables()
-    return [m for m in t.move_ids[1:] if engine.supported_move(m) and m != "struggle"]
+def every_move() -> list[str]:
+    """Every Gen 1 move but Struggle, from the case's dex (what is tested is not asked of the engine)."""
+    return [m for m in dex().moves if m != "struggle"]
 
 
 def random_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4,
                  moves: list[str] | None = None) -> list[list[dict]]:
-    moves = supported_moves() if moves is None else moves
+    moves = every_move() if moves is None else moves
     teams = []
     for _ in range(2):
         size = int(rng.integers(1, max_size))
@@ -44,8 +45,9 @@ def random_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4,
 
 
 def diff(ours: dict, theirs: dict) -> list[str]:
+    """Every field the case compares (masks aside, checked by lockstep), as 'path: pokejax .. showdown ..'."""
     bad = []
-    for k in state.COVERED:
+    for k in _FIELDS:
         a, b = ours[k], theirs[k]
         if isinstance(a, str) or isinstance(b, str):
             same = a == b
@@ -57,11 +59,12 @@ def diff(ours: dict, theirs: dict) -> list[str]:
 
 
 _API_MASK = None
+_FIELDS = [k for k in compared_paths() if not k.startswith("mask.")]
 
 
 def lockstep(teams: list[list[dict]], seed: int, max_steps: int = 80, rng: np.random.Generator | None = None,
              script: list[tuple[int, int]] | None = None, rebuild: bool = False) -> list[dict]:
-    """Play `teams` on Showdown and PokeJAX from battle `seed`, comparing every `state.COVERED` field and
+    """Play `teams` on Showdown and PokeJAX from battle `seed`, comparing every field the case compares and
     both legal masks (engine.legal_mask and the API's JAX one) before each step; returns Showdown's
     compared snapshots. Actions: `script` (each must be legal; it ends the battle early), else random
     legal ones from `rng`. rebuild: before every step, replace the PokeJAX state by
@@ -71,7 +74,7 @@ def lockstep(teams: list[list[dict]], seed: int, max_steps: int = 80, rng: np.ra
     global _API_MASK
     if _API_MASK is None:
         _API_MASK = engine.jit(api.legal_mask)
-    env = Showdown(teams=[state.packed_team(t) for t in teams])
+    env = Showdown(teams=[packed(t) for t in teams])
     snaps: list[dict] = []
     try:
         env.reset(seed)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from cases.pokejax.test_engine import run_battle, supported_moves
+from cases.pokejax.test_engine import run_battle, every_move
 from cases.pokejax.test_engine_volatiles import substitute_moves, two_turn_moves
 
 
 @pytest.mark.parametrize("seed", range(2))
 def test_rebuilt_every_step_stays_in_lockstep(seed: int) -> None:
-    moves = [m for m in supported_moves() if m != "counter"]
+    moves = [m for m in every_move() if m != "counter"]
     assert run_battle(seed, 40, moves=moves, rebuild=True) >= 1
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases.pokejax.test_engine import run_battle, supported_moves
+from cases.pokejax.test_engine import run_battle, every_move
 from envs.pokejax.movefx import FAM_BOOST, FAM_SELF, movefx
 from envs.pokejax.tables import tables
 
@@ -23,8 +23,8 @@ def stage_moves() -> list[str]:
     """The stage/self moves the engine supports, plus a few status and damaging partners."""
     t = tables()
     fx = movefx()
-    fam = [m for m in supported_moves() if fx.family[t.move_index(m)] in (FAM_BOOST, FAM_SELF)]
-    return fam + [m for m in PARTNERS if m in supported_moves()]
+    fam = [m for m in every_move() if fx.family[t.move_index(m)] in (FAM_BOOST, FAM_SELF)]
+    return fam + [m for m in PARTNERS if m in every_move()]
 
 
 @pytest.mark.parametrize("seed", range(1000, 1004))

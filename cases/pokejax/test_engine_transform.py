@@ -27,7 +27,7 @@ def transform_teams(rng: np.random.Generator, mirror: bool, max_size: int = 4,
                     ditto_only: bool = False) -> list[list[dict]]:
     """Two teams: Ditto with Transform only, Mew, other species; Transform in about half the other sets
     (ditto_only: Ditto is the only Pokemon with Transform)."""
-    pool = [m for m in POOL if engine.supported_move(m)]
+    pool = list(POOL)
     teams = []
     for _ in range(2):
         size = int(rng.integers(1, max_size))

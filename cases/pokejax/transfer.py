@@ -27,7 +27,7 @@ from envs.pokejax.tables import ACC_ALWAYS, DAMAGE_LEVEL, SPECIAL, STATUS, table
 from equivcheck import registry
 from equivcheck.adapter import StepResult
 from equivcheck.case import TransferSpec
-from equivcheck.tiers.transfer import cem_train
+from equivcheck.tiers.transfer import LinearPolicy, Versus, cem_train, episode_return
 
 Snapshot = dict[str, Any]
 MARGIN = 0.04
@@ -187,6 +187,30 @@ class HalfDamageToP1(PokeJax):
         return result
 
 
+def flip_counts(battles: int, first_seed: int = 0, max_steps: int = 300) -> tuple[int, int, int]:
+    """How often HalfDamageToP1 changes the return of a PRIOR-policy battle: (changed, of which up, battles).
+
+    Each battle is played on Showdown and on the mutant from the same seed (at most max_steps
+    steps). The battles are independent, so the count bounds the chance that L4 with the PRIOR
+    policy misses the mutant over n evaluation battles (test_transfer.py)."""
+    from cases.pokejax.case import REFERENCE
+
+    register_mutants()
+    ref, mut = registry.make_adapter(REFERENCE), registry.make_adapter(HalfDamageToP1.name)
+    policy = Versus(LinearPolicy(PRIOR, np.zeros(()), ref.action_space, features), partial(heuristic, "p2"), view)
+    changed = up = 0
+    try:
+        for seed in range(first_seed, first_seed + battles):
+            a, b = episode_return(ref, policy, seed, max_steps), episode_return(mut, policy, seed, max_steps)
+            changed += a != b
+            up += b > a
+            print(f"battle {seed}: {a:+.0f} on Showdown, {b:+.0f} on the mutant", flush=True)
+    finally:
+        ref.close()
+        mut.close()
+    return changed, up, battles
+
+
 def register_mutants() -> list[str]:
     """Register this module's mutant adapters for the process; their names."""
     registry.register_adapter(HalfDamageToP1.name, HalfDamageToP1)
@@ -194,10 +218,15 @@ def register_mutants() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """Run the case's transfer tier for a candidate (default pokejax; the mutant registered here)."""
+    """Run the case's transfer tier for a candidate (default pokejax; the mutant registered here);
+    `--flip-rate N [FIRST]`: count how many of N battles the mutant changes (flip_counts)."""
     from equivcheck.report.markdown import to_markdown
     from equivcheck.session import RunConfig, build_context, run_diff
 
+    if argv[:1] == ["--flip-rate"]:
+        changed, up, battles = flip_counts(int(argv[1]), int(argv[2]) if len(argv) > 2 else 0)
+        print(f"the mutant changed {changed} of {battles} returns ({up} up)")
+        return 0
     register_mutants()
     case = registry.get_case("pokejax")
     cand = argv[0] if argv else "pokejax"

@@ -225,9 +225,21 @@ def observation_inputs() -> st.SearchStrategy[dict[str, Any]]:
 SEEDS = st.one_of(st.sampled_from([0, 1, 2, 42, 2**31 - 1, 2**31, 2**32 - 1]), st.integers(0, 2**32 - 1))
 
 
-def serve_inputs() -> st.SearchStrategy[tuple[int, int, int, int]]:
-    """(seed, draws already taken, tick, n_bounces) before reset_round."""
-    return st.tuples(SEEDS, st.integers(0, 40), st.integers(0, 5000), st.integers(0, 50))
+SERVE_CONFIG = st.fixed_dictionaries({
+    "config.width": st.sampled_from([500.0, 320.0]),
+    "config.height": st.sampled_from([640.0, 480.0]),
+    "config.paddle_height": st.sampled_from([70.0, 50.0]),
+    "config.ball_height": st.sampled_from([32.0, 20.0]),
+    "config.ball_initial_speed_x": st.sampled_from([10.0, 7.0]),
+    "config.ball_initial_speed_y": st.sampled_from([1.0, 2.0, 3.0]),
+})
+"""Serve parameters: the defaults first, then others, so a rule that agrees with pong.h only at the defaults
+(`* ball_initial_speed_y` written `/`: equal at speed 1) is told apart (a survivor of `equivcheck mutate`)."""
+
+
+def serve_inputs() -> st.SearchStrategy[tuple[int, int, int, int, dict[str, float]]]:
+    """(seed, draws already taken, tick, n_bounces, config overrides) before reset_round."""
+    return st.tuples(SEEDS, st.integers(0, 40), st.integers(0, 5000), st.integers(0, 50), SERVE_CONFIG)
 
 
 @st.composite
@@ -400,23 +412,24 @@ SERVE_FIELDS = ("paddle.yl", "paddle.yr", "ball.x", "ball.y", "ball.vx", "ball.v
                 "rng.table", "rng.rptr")
 
 
-def _serve_state(seed: int, draws: int, tick: int, n_bounces: int) -> Snapshot:
+def _serve_state(seed: int, draws: int, tick: int, n_bounces: int, cfg: Mapping[str, float]) -> Snapshot:
     return assemble({"rng.seed": seed, "rng.draws": draws, "tick": tick, "n_bounces": n_bounces,
-                     "ball.x": 321.0, "ball.vx": -10.0, "paddle.yl": 17.0, "paddle.yr": 400.0})
+                     "ball.x": 321.0, "ball.vx": -10.0, "paddle.yl": 17.0, "paddle.yr": 400.0, **cfg})
 
 
-def ref_serve(seed: int, draws: int, tick: int, n_bounces: int) -> dict[str, np.ndarray]:
+def ref_serve(seed: int, draws: int, tick: int, n_bounces: int, cfg: Mapping[str, float]) -> dict[str, np.ndarray]:
     """pong.h reset_round() (one rand() draw) on a constructed state."""
     h = _handle()
-    h.set(from_snapshot(_serve_state(seed, draws, tick, n_bounces)), 0)
+    h.set(from_snapshot(_serve_state(seed, draws, tick, n_bounces, cfg)), 0)
     h.reset_round(0)
     return _pick(to_snapshot(h.get(0)), *SERVE_FIELDS)
 
 
-def cand_serve(ad: Any, seed: int, draws: int, tick: int, n_bounces: int) -> dict[str, np.ndarray]:
+def cand_serve(ad: Any, seed: int, draws: int, tick: int, n_bounces: int,
+               cfg: Mapping[str, float]) -> dict[str, np.ndarray]:
     """glibc_rand.rand then reset_round of the candidate."""
     e = ad.env
-    state = _serve_state(seed, draws, tick, n_bounces)
+    state = _serve_state(seed, draws, tick, n_bounces, cfg)
     rng, value = e.glibc_rand.rand(e.glibc_rand.RandState(table=state["rng.table"], rptr=state["rng.rptr"]))
     s = e.reset_round(e.state_from_numpy(from_snapshot(state)), value)
     out = to_snapshot(e.state_to_numpy(s))

@@ -9,8 +9,20 @@ import pytest
 
 from cases.pong.case import CASE
 from cases.pong.mutation_score import register
+from cases.pong.catch_rates import MUTANT_PAIRS
 from equivcheck import registry
 from equivcheck.pytest_plugin import assert_equivalent
+from tests import power
+
+DRAWN = 300
+DIFFER = {"actions_swapped": 181, "warmup_short": 300, "obs_bfloat16": 282}
+"""Inputs of DRAWN on which each mutant's component differs: `python -m cases.pong.catch_rates --examples 300`."""
+
+
+def miss(mutant: str) -> float:
+    """Chance that the pair's max_examples inputs all agree on the mutant (examples as independent draws)."""
+    pair = next(p for p in CASE.components if p.name == MUTANT_PAIRS[mutant])
+    return power.all_miss(power.rate_lower(DIFFER[mutant], DRAWN), pair.max_examples)
 
 
 @pytest.mark.tier("property")
@@ -22,12 +34,12 @@ def test_property(equivcheck_run) -> None:  # noqa: ANN001
 
 @pytest.mark.tier("property")
 @pytest.mark.parametrize(("mutant", "component"), [
-    ("actions_swapped", "paddle motion, tracking and clamp"),
-    ("warmup_short", "glibc rand() emulation"),
-    ("obs_bfloat16", "observation"),
+    pytest.param(mutant, component, marks=pytest.mark.seed_sensitive(bound=miss(mutant), why="one input of max_examples"))
+    for mutant, component in MUTANT_PAIRS.items()
 ])
 def test_property_catches(equivcheck_run, mutant: str, component: str) -> None:  # noqa: ANN001
-    """The one component pair that targets the mutant's change finds it (a one-pair copy of the case)."""
+    """The one component pair that targets the mutant's change finds it (a one-pair copy of the case);
+    it misses only if every drawn input agrees: below 1e-30 for each mutant (`miss`)."""
     name = f"pong-l1-{mutant}"
     pairs = [p for p in CASE.components if p.name == component]
     registry.register_case(name, dataclasses.replace(CASE, name=name, components=pairs, invariants=(),
@@ -35,3 +47,29 @@ def test_property_catches(equivcheck_run, mutant: str, component: str) -> None: 
     report = equivcheck_run(name, "property", register(mutant), save_corpus=False)
     assert report.status == "divergent", report.error
     assert [d.runner for d in report.divergences] == [component]
+
+
+@pytest.mark.tier("property")
+def test_serve_component_catches_a_mutate_survivor(equivcheck_run) -> None:  # noqa: ANN001
+    """`equivcheck mutate` found `* ball_initial_speed_y` written `/` surviving (equal at the default speed 1);
+    the serve component draws the serve parameters since, and catches it."""
+    from functools import partial
+    from pathlib import Path
+    from types import ModuleType
+
+    from adapters.pong_jax import PongJax
+    from envs.pongjax import env as pong_env
+    from equivcheck.mutate.operators import Mutator
+
+    mutator = Mutator(Path(pong_env.__file__).read_text(), "envs.pongjax.env", operators=("arith",))
+    (mutant,) = [m for m in mutator.mutants() if m.id == "envs.pongjax.env:arith:d0297d12"]
+    module = ModuleType("envs.pongjax.mutate_serve_speed")
+    exec(compile(mutant.source, "<mutant serve speed: env.py>", "exec"), module.__dict__)  # noqa: S102
+    registry.register_adapter("pong-jax-mut-serve-speed", partial(PongJax, env=module))
+    name = "pong-l1-serve-speed"
+    pairs = [p for p in CASE.components if p.name == "serve (reset_round)"]
+    registry.register_case(name, dataclasses.replace(CASE, name=name, components=pairs, invariants=(),
+                                                     corpus_dir=None))
+    report = equivcheck_run(name, "property", "pong-jax-mut-serve-speed", save_corpus=False)
+    assert report.status == "divergent", report.error
+    assert [d.runner for d in report.divergences] == ["serve (reset_round)"]

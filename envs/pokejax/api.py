@@ -9,8 +9,7 @@
 A battle is the engine's state (envs.pokejax.state: a dict of small-integer arrays, about 1 KB;
 a batch is a leading axis). Teams are arrays (`Teams`: species, level, moves, ivs, evs per side,
 the layout teams.generate makes, with 0 for an empty move or slot); `team_arrays` converts sets.
-Random teams (`random_teams`, `reset(key)`) have the moves the engine lacks substituted
-(envs/pokejax/supported_teams.py) while the engine is incomplete.
+Random teams (`random_teams`, `reset(key)`) are gen1randombattle teams as Showdown draws them.
 Actions are one integer per player, the Showdown adapter's space: 0-3 move slot 1-4, 4-8 switch
 to party position 2-6; a waiting player's action is ignored.
 
@@ -41,7 +40,6 @@ import numpy as np
 
 from envs.pokejax import engine, prng, stats, teams as team_gen, trapping, volatiles
 from envs.pokejax.state import REQ_MOVE, REQ_SWITCH, STATUSES, TEAM, State, max_pp, new_battle
-from envs.pokejax.supported_teams import substitute
 from envs.pokejax.tables import tables
 
 N_ACTIONS = 9
@@ -175,18 +173,15 @@ def battle_prng(seed: str | Sequence[int]) -> jax.Array:
     return prng.from_seed(seed) if isinstance(seed, str) else prng.from_words(jnp.asarray(seed))
 
 
-def random_teams(key: jax.Array, supported_only: bool = True) -> Teams:
-    """Two gen1randombattle teams drawn with jax.random (teams.generate's distribution); with
-    `supported_only`, the moves the engine lacks substituted (supported_teams), so the engine plays
-    the battle exactly as Showdown would."""
+def random_teams(key: jax.Array) -> Teams:
+    """Two gen1randombattle teams drawn with jax.random (teams.generate's distribution)."""
     k1, k2 = jax.random.split(key)
-    teams = generated_teams(team_gen.generate(k1), team_gen.generate(k2))
-    return substitute(teams) if supported_only else teams
+    return generated_teams(team_gen.generate(k1), team_gen.generate(k2))
 
 
 def reset(seed: jax.Array, teams: Teams | None = None) -> State:
     """A started battle. seed: a jax.random key (the battle PRNG and, when teams is None, random-battle
-    teams of supported moves are drawn from it) or a (2,) uint32 Showdown PRNG state (`battle_prng`;
+    teams are drawn from it) or a (2,) uint32 Showdown PRNG state (`battle_prng`;
     teams required)."""
     seed = jnp.asarray(seed)
     if jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key):

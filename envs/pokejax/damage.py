@@ -58,7 +58,8 @@ def crit_chance(base_speed: object, focus_energy: object, crit_ratio: object) ->
 
 def accuracy_check(accuracy: object, acc_stage: object, eva_stage: object, *, ohko: object = False,
                    target_self: object = False, sleep_on_recharging: object = False, immune: object = False,
-                   user_speed: object = 0, target_speed: object = 0) -> tuple[jax.Array, jax.Array]:
+                   user_speed: object = 0, target_speed: object = 0, acc255: object = None,
+                   ) -> tuple[jax.Array, jax.Array]:
     """(kind, threshold) of tryMoveHit's accuracy check, before any volatile overrides.
 
     kind is ACC_FAIL (type immunity, or an OHKO move against a faster target: no draw), ACC_NOCHECK
@@ -66,10 +67,11 @@ def accuracy_check(accuracy: object, acc_stage: object, eva_stage: object, *, oh
     draws randomChance(threshold, 256), threshold = floor(acc * 255 / 100) scaled by the user's
     accuracy and the target's evasion stage (each floor(x * pct / 100)), clamped to 1..255, plus 1
     for moves that target the user. `immune` is the type immunity of a move that does not ignore it.
+    `acc255`, when given, is floor(acc * 255 / 100) itself (a move whose accuracy is not a whole percent).
     """
     acc = _i32(accuracy)
     table = jnp.asarray(ACC_STAGE_PERCENT, jnp.int32)
-    a = acc * 255 // 100
+    a = acc * 255 // 100 if acc255 is None else _i32(acc255)
     a = a * table[_i32(acc_stage) + 6] // 100
     a = a * table[-_i32(eva_stage) + 6] // 100
     a = jnp.clip(a, 1, 255) + jnp.asarray(target_self, jnp.int32)

@@ -159,7 +159,7 @@ def movefx() -> MoveFx:
     boosts = np.zeros((n, 7), np.int8)
     self_kind = np.zeros(n, np.int8)
     boost_volatile = np.zeros(n, np.int32)
-    fixed = np.asarray(t.move_damage, np.int16).copy()
+    fixed = np.asarray(t.move_damage[:n], np.int16).copy()
     drain = np.zeros(n, bool)
     crash = np.zeros(n, bool)
     dream = np.zeros(n, bool)
@@ -207,10 +207,14 @@ def movefx() -> MoveFx:
         max_pp[i] = m["pp"] if m["id"] == "struggle" else m["pp"] * 8 // 5 - (3 if m["pp"] == 40 else 0)
         if m["id"] in BOOST_VOLATILE:
             boost_volatile[i] = BIT[BOOST_VOLATILE[m["id"]]]
-    return MoveFx(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
-                  status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
-                  boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
-                  confuses=confuses, seeds=seeds, recharge=recharge,
-                  counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
-                  mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, disables=disables,
-                  supported=supported, traps=traps)
+    fx = dict(family=family, sec_kind=sec_kind, sec_status=sec_status, sec_boosts=sec_boosts, thaws=thaws,
+              status=status, skip_last_damage=skip, recoil=recoil, boosts=boosts, self_kind=self_kind,
+              boost_volatile=boost_volatile, fixed=fixed, drain=drain, crash=crash, dream=dream,
+              confuses=confuses, seeds=seeds, recharge=recharge,
+              counterable=counterable, two_turn=two_turn, invulnerable=invulnerable,
+              mimics=mimics, max_pp=max_pp, locks=locks, rages=rages, disables=disables,
+              supported=supported, traps=traps)
+    # NOMOVE_ROW (tables): Fissure's effects (a plain damaging move: no secondary, nothing else)
+    row = t.move_index("fissure")
+    return MoveFx(**{k: np.concatenate([v, v[row:row + 1]]) for k, v in fx.items()})
+

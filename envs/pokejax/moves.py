@@ -22,10 +22,12 @@ from envs.pokejax import bide, damage, metronome, prng, stats, status, transform
 from envs.pokejax import movefx as mfx
 from envs.pokejax.movefx import (FAM_BOOST, FAM_DAMAGE, FAM_SELF, FAM_STATUS, FAM_TRANSFORM, SEC_BOOST, SEC_CONFUSION,
                                  SEC_FLINCH, SEC_NONE, SEC_STATUS, movefx)
-from envs.pokejax.tables import tables
+from envs.pokejax.tables import NOMOVE_ROW, tables
 
 State = dict[str, Any]
 STRUGGLE = 165
+NOMOVE = -1
+"""state.NOMOVE: the side's lastSelectedMove before it selected any."""
 
 
 def _arr(x: Any, dtype: Any = jnp.int32) -> jax.Array:
@@ -68,7 +70,8 @@ def _accuracy(st: State, side: Any, move: Any, fail: Any = False, sure: Any = Fa
     kind, threshold = damage.accuracy_check(
         _arr(t.move_accuracy)[move], st["boosts"][side, u, 5], st["boosts"][foe, d, 6],
         immune=immune & ~jnp.asarray(t.move_ignore_immunity)[move], ohko=jnp.asarray(t.move_ohko)[move],
-        user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4], sleep_on_recharging=sure)
+        user_speed=st["modified"][side, u, 4], target_speed=st["modified"][foe, d, 4], sleep_on_recharging=sure,
+        acc255=_arr(t.move_acc255)[move])
     # Fly/Dig: the semi-invulnerable foe is missed (no draw) by all but Swift and moves on the user
     hidden = (volatiles.has(st, foe, "invulnerability") & ~jnp.asarray(t.move_target_self)[move]
               & (move != t.move_index("swift")))
@@ -452,9 +455,11 @@ def _use_one(st: State, side: Any, move: Any, nested: Any) -> tuple[State, jax.A
     kt = volatiles.key("twoturnmove", "move")
     pp = jnp.where(st["moves"][side, u, slot] > 0, pp, st["pp"][side, u, slot])  # getMoveSlot: no slot, no PP
     st = transform.mirror_pp_glitch(st, side, nested)
+    shown = jnp.where(move == NOMOVE_ROW, t.move_index("fissure"), move)  # `nomove` runs as a changed Fissure
     st = {**st, "pp": st["pp"].at[side, u, slot].set(pp.astype(jnp.int8)),
-          "last_move": st["last_move"].at[side, u].set(jnp.where(charging, st["last_move"][side, u], move).astype(jnp.int16)),
-          "side_last_move": st["side_last_move"].at[side].set(move.astype(jnp.int16)),
+          "last_move": st["last_move"].at[side, u].set(
+              jnp.where(charging, st["last_move"][side, u], shown).astype(jnp.int16)),
+          "side_last_move": st["side_last_move"].at[side].set(shown.astype(jnp.int16)),
           kt: st[kt].at[side].set(jnp.where(charging, move, st[kt][side]).astype(jnp.int16))}
     st = volatiles.with_flag(st, side, "twoturnmove", charging)
     invuln = volatiles.has(st, side, "invulnerability")
@@ -485,7 +490,8 @@ Move -> ... chains; a chain past 8 needs 1/163 draws in a row and is cut)."""
 def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
     """The move once BeforeMove let it through, and the moves Mirror Move and Metronome call (a while
     loop, so the move code is traced once). Returns (state, AfterMoveSelf runs): after the last move
-    used, when its target still has HP (a Mirror Move or Metronome that called a move skips its own)."""
+    used, when its target still has HP (a Mirror Move or Metronome that called a move skips its own).
+    `nomove` (the side never selected a move: a Pokemon thawed before its queued "Fight") runs NOMOVE_ROW."""
 
     def cond(carry: tuple[jax.Array, State, jax.Array, jax.Array]) -> jax.Array:
         return (carry[2] > 0) & (carry[0] < CALL_DEPTH)
@@ -495,5 +501,7 @@ def use_move(st: State, side: Any, move: Any) -> tuple[State, jax.Array]:
         new, new_ams, called = _use_one(st, side, cur, k >= 1)
         return k + 1, new, called, new_ams
 
-    _, st, _, ams = lax.while_loop(cond, body, (jnp.int32(0), st, jnp.asarray(move, jnp.int32), jnp.asarray(True)))
+    move = jnp.asarray(move, jnp.int32)
+    move = jnp.where(move == NOMOVE, NOMOVE_ROW, move)
+    _, st, _, ams = lax.while_loop(cond, body, (jnp.int32(0), st, move, jnp.asarray(True)))
     return st, ams

@@ -181,7 +181,8 @@ def to_snapshot(state: State) -> dict[str, Any]:
     s = {k: np.asarray(v) for k, v in state.items()}
     out: dict[str, Any] = {
         "turn": np.int32(s["turn"]),
-        "prng": np.asarray(prng.words(jnp.asarray(s["prng"]))),
+        "prng": np.array([s["prng"][0] >> 16, s["prng"][0] & 0xFFFF, s["prng"][1] >> 16, s["prng"][1] & 0xFFFF],
+                         np.uint32).astype(np.uint16),
         "ended": np.bool_(s["ended"]),
         "winner": "" if s["winner"] < 0 else f"p{int(s['winner']) + 1}",
         "last_damage": np.int32(s["last_damage"]),

@@ -1,7 +1,9 @@
 """PokeJAX's static tables as numpy arrays, read from the generated JSON in envs/pokejax/data/.
 
 Indices: a species is its dex number (1-151, 0 = none); a move is its number (1-165, 0 = none;
-Struggle is 165); a type is its place in TYPES (alphabetical, 0-14), NO_TYPE (-1) marks a
+Struggle is 165); the move columns have one more row, NOMOVE_ROW (166): the move a thawed Pokemon
+uses when its side never selected one (Showdown's gen1 `nomove`: Fissure's id, 102 power, `???`,
+Special, accuracy 81/256 of 100, i.e. threshold 80, 10 PP); `move_ids`/`move_data` stop at 165. A type is its place in TYPES (alphabetical, 0-14), NO_TYPE (-1) marks a
 missing second type and TYPELESS (15) is Showdown's `???` (Bide, confusion damage). Arrays are
 int16/int8 so they can be closed over by jitted code cheaply.
 """
@@ -23,6 +25,8 @@ PHYSICAL, SPECIAL, STATUS = 0, 1, 2
 NO_TYPE = -1
 ACC_ALWAYS = -1
 DAMAGE_LEVEL = -1
+NOMOVE_ROW = 166
+"""The extra move row: what Showdown's gen1 runMove makes of `nomove` (data/mods/gen1/scripts.ts)."""
 
 
 def load(name: str) -> dict[str, Any]:
@@ -43,6 +47,7 @@ class Tables:
     move_category: np.ndarray
     move_power: np.ndarray
     move_accuracy: np.ndarray
+    move_acc255: np.ndarray
     move_pp: np.ndarray
     move_priority: np.ndarray
     move_crit_ratio: np.ndarray
@@ -102,10 +107,11 @@ def tables() -> Tables:
             stypes[i, k] = types.index(t)
     moves = mv["moves"]
     n_moves = len(moves) + 1
-    cols = {name: np.zeros(n_moves, np.int16) for name in (
-        "type", "category", "power", "accuracy", "pp", "priority", "crit_ratio", "damage", "ohko", "selfdestruct",
-        "ignore_immunity", "target_self", "partial_trap", "secondary_chance")}
-    multihit = np.zeros((n_moves, 2), np.int8)
+    assert n_moves == NOMOVE_ROW, n_moves
+    cols = {name: np.zeros(n_moves + 1, np.int16) for name in (
+        "type", "category", "power", "accuracy", "acc255", "pp", "priority", "crit_ratio", "damage", "ohko",
+        "selfdestruct", "ignore_immunity", "target_self", "partial_trap", "secondary_chance")}
+    multihit = np.zeros((n_moves + 1, 2), np.int8)
     move_ids = [""] * n_moves
     data: list[dict[str, Any]] = [{}] * n_moves
     for m in moves:
@@ -115,6 +121,7 @@ def tables() -> Tables:
         cols["category"][i] = CATEGORIES.index(m["category"])
         cols["power"][i] = m["basePower"]
         cols["accuracy"][i] = ACC_ALWAYS if m["accuracy"] is True else m["accuracy"]
+        cols["acc255"][i] = ACC_ALWAYS if m["accuracy"] is True else m["accuracy"] * 255 // 100
         cols["pp"][i] = m["pp"]
         cols["priority"][i] = m["priority"]
         cols["crit_ratio"][i] = m["critRatio"]
@@ -129,10 +136,16 @@ def tables() -> Tables:
         cols["secondary_chance"][i] = secondary_chance_256(secs[0]) if secs else 0
         hits = m.get("multihit", 0)
         multihit[i] = hits if isinstance(hits, list) else [hits, hits]
+    fissure = move_ids.index("fissure")
+    for name, value in (("type", len(types)), ("category", SPECIAL), ("power", 102), ("accuracy", 32),
+                        ("acc255", 81 * 255 // 256), ("pp", 10),
+                        ("crit_ratio", cols["crit_ratio"][fissure])):
+        cols[name][NOMOVE_ROW] = value
     return Tables(
         types=types, species_ids=tuple(ids), base_stats=base, species_types=stypes, move_ids=tuple(move_ids),
         move_type=cols["type"].astype(np.int8), move_category=cols["category"].astype(np.int8),
-        move_power=cols["power"], move_accuracy=cols["accuracy"], move_pp=cols["pp"].astype(np.int8),
+        move_power=cols["power"], move_accuracy=cols["accuracy"], move_acc255=cols["acc255"],
+        move_pp=cols["pp"].astype(np.int8),
         move_priority=cols["priority"].astype(np.int8), move_crit_ratio=cols["crit_ratio"].astype(np.int8),
         move_damage=cols["damage"], move_ohko=cols["ohko"].astype(bool),
         move_selfdestruct=cols["selfdestruct"].astype(bool), move_ignore_immunity=cols["ignore_immunity"].astype(bool),

@@ -352,7 +352,9 @@ def pin_toml(report: Report) -> str:
 
     lines = ["[pair.items]"]
     for tier, pin in report.items_pin().items():
-        if isinstance(pin, dict):
+        if isinstance(pin, int):
+            lines.append(f"{tier} = {pin}")
+        elif isinstance(pin, dict):
             body = ", ".join(f"{json.dumps(k)} = {v}" for k, v in pin.items())
             lines.append(f"{tier} = {{ {body} }}")
         else:

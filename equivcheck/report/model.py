@@ -192,7 +192,8 @@ class Report:
     def items_pin(self) -> dict[str, Any]:
         """The items each tier ran, in the form a gate file pins them (`[pair.items]`).
 
-        L1/L2/L4 items pin by name (each must run again); the rollout tier pins its episode count.
+        L1/L2/L4 items pin by name (each must run again); the rollout tier pins its episode count;
+        `fields` pins how many fields were compared, `liveness` the conditions checked.
         """
         pins: dict[str, Any] = {}
         for tier in self.tiers:
@@ -202,6 +203,10 @@ class Report:
                 pins[tier.tier] = dict(tier.items_run)
             else:
                 pins[tier.tier] = list(tier.items_run)
+        if pins and self.fields_compared:
+            pins["fields"] = len(self.fields_compared)
+        if pins and self.liveness:
+            pins["liveness"] = list(self.liveness)
         return pins
 
     @property
