@@ -30,6 +30,8 @@ class GatePair:
     steps: int | None = None
     runner: str | None = None
     jobs: int = 1
+    executor: str = "local"
+    address: str | None = None
     batch: int = 0
     max_examples: int | None = None
     items: dict[str, Any] | None = None
@@ -80,6 +82,8 @@ class PairSchema(BaseModel):
     steps: Positive | None = None
     runner: Literal["lockstep", "inject"] | None = None
     jobs: Positive = 1
+    executor: Literal["local", "ray"] = "local"
+    address: Annotated[str, Field(min_length=1)] | None = None
     batch: Annotated[int, Field(ge=0)] = 0
     max_examples: Positive | None = None
     items: dict[str, TierPin | Count] | None = None
@@ -108,6 +112,8 @@ class PairSchema(BaseModel):
                 raise ValueError(f"items pins tier '{key}', which the pair does not run ({', '.join(self.tiers)})")
             elif isinstance(pin, int):
                 raise ValueError(f"items.{key} must be a list of names or a table of name = count")
+        if self.address is not None and self.executor != "ray":
+            raise ValueError("address needs executor = \"ray\"")
         return self
 
 
@@ -196,7 +202,8 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
         try:
             case = registry.get_case(pair.case) if pair.case else registry.find_case(pair.ref, pair.cand)
             config = RunConfig(tiers=pair.tiers, runner=pair.runner, episodes=pair.episodes, steps=pair.steps,
-                               master_seed=seed, jobs=pair.jobs, batch=pair.batch, max_examples=pair.max_examples,
+                               master_seed=seed, jobs=pair.jobs, executor=pair.executor, address=pair.address,
+                               batch=pair.batch, max_examples=pair.max_examples,
                                report_dir=report_dir, deadline=deadline, save_corpus=gate.save_corpus)
             report = run_diff(build_context(case, pair.ref, pair.cand, config, setup_progress=setup_progress))
         except EquivcheckError as exc:
