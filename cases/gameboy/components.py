@@ -184,6 +184,9 @@ def _exits(code: int, operand: int, regs: dict[str, int], stack_word: int) -> li
         exits.add(stack_word)
     if t.startswith("RST"):
         exits.add(int(t[4:6], 16))
+    if t.split()[0] in ("INC", "DEC") and t.split()[1] in ("BC", "DE", "HL", "SP"):
+        word = st.sampled_from([0x0000, 0x0001, 0xFFFF, 0xFFFE, 0x00FF, 0x0100]) | st.integers(0, 0xFFFF)
+        regs.update({"cpu.B": draw(byte), "cpu.D": draw(byte), "cpu.HL": draw(word), "cpu.SP": draw(word)})
     if t == "JP (HL)":
         exits.add(regs["cpu.HL"])
     return sorted(exits)
@@ -194,7 +197,7 @@ def instruction_inputs(draw: Any, codes: list[int] | None = None) -> dict[str, A
     """An opcode (base or CB) with an operand, registers, flags and memory around HL/BC/DE/SP."""
     code = draw(st.sampled_from(codes or sorted(c for c in TABLE if c != 0x76)))
     t = TABLE[code].template
-    byte = st.integers(0, 255)
+    byte = st.sampled_from([0x00, 0x01, 0x0F, 0x10, 0x7F, 0x80, 0x99, 0x9A, 0xFF]) | st.integers(0, 255)
     data = st.integers(*DATA_AREA)
     regs = {
         "cpu.A": draw(byte), "cpu.F": draw(byte) & 0xF0, "cpu.B": 0xD0, "cpu.C": draw(byte), "cpu.D": 0xD0,
@@ -220,6 +223,8 @@ def instruction_inputs(draw: Any, codes: list[int] | None = None) -> dict[str, A
     if t.startswith("LD SP,d16"):
         operand = draw(st.integers(0, 0xFFFF))
     stack_word = draw(st.integers(*JUMP_AREA).map(lambda v: v & ~3))
+    if t == "POP AF":
+        stack_word = draw(st.integers(0, 0xFFFF))
     sp = regs["cpu.SP"]
     pokes = {a: draw(byte) for a in (regs["cpu.HL"], 0xD000 | regs["cpu.C"], (regs["cpu.D"] << 8) | regs["cpu.E"])
              if DATA_AREA[0] <= a <= DATA_AREA[1]}
