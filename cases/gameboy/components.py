@@ -184,9 +184,6 @@ def _exits(code: int, operand: int, regs: dict[str, int], stack_word: int) -> li
         exits.add(stack_word)
     if t.startswith("RST"):
         exits.add(int(t[4:6], 16))
-    if t.split()[0] in ("INC", "DEC") and t.split()[1] in ("BC", "DE", "HL", "SP"):
-        word = st.sampled_from([0x0000, 0x0001, 0xFFFF, 0xFFFE, 0x00FF, 0x0100]) | st.integers(0, 0xFFFF)
-        regs.update({"cpu.B": draw(byte), "cpu.D": draw(byte), "cpu.HL": draw(word), "cpu.SP": draw(word)})
     if t == "JP (HL)":
         exits.add(regs["cpu.HL"])
     return sorted(exits)
@@ -204,6 +201,9 @@ def instruction_inputs(draw: Any, codes: list[int] | None = None) -> dict[str, A
         "cpu.E": draw(byte), "cpu.HL": draw(data), "cpu.SP": draw(st.integers(*STACK_AREA)),
         "cpu.ime": draw(st.sampled_from([0, 0, 1])), "cpu.ie_delay": 0,
     }
+    if t.split()[0] in ("INC", "DEC") and t.split()[1] in ("BC", "DE", "HL", "SP"):
+        word = st.sampled_from([0x0000, 0x0001, 0xFFFF, 0xFFFE, 0x00FF, 0x0100]) | st.integers(0, 0xFFFF)
+        regs.update({"cpu.B": draw(byte), "cpu.D": draw(byte), "cpu.HL": draw(word), "cpu.SP": draw(word)})
     if t == "JP (HL)":
         regs["cpu.HL"] = draw(st.integers(*JUMP_AREA).map(lambda v: v & ~3))
     if "(C)" in t:
