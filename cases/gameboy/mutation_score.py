@@ -4,7 +4,7 @@
 
 Tiers in order: rollout lockstep on 'Catch' (1 episode, 120 frames), rollout on generated
 programs (4 programs, 30 frames), interaction (the scenarios), property (the L1 components at
-their case sizes), then the opcode sweep (every opcode once). Prints a Markdown table (mutant, what it breaks, the tier that killed it,
+their case sizes), then the opcode sweep (every opcode, 3 states each). Prints a Markdown table (mutant, what it breaks, the tier that killed it,
 seconds, first divergence) and the score. Nothing is saved to the corpus.
 """
 
@@ -48,7 +48,7 @@ def score(mutants: list[str], seed: int) -> list[dict[str, Any]]:
                 break
         if row["killed_by"] is None:
             from cases.gameboy.opcode_sweep import sweep
-            found = sweep(1, MUTANTS[m][0], seed)
+            found = sweep(3, MUTANTS[m][0], seed)
             if found is not None:
                 row["killed_by"], row["first"] = "opcode sweep", f"{found[0]}: {list(found[1][1])[:3]}"
         row["seconds"] = round(time.time() - t0, 1)
