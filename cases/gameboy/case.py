@@ -104,6 +104,10 @@ COMPONENTS = [
                   c.timer_inputs(), bind=True, max_examples=20),
     ComponentPair("OAM DMA: copy, OAM reads while it runs", c.ref_dma, c.cand_dma, c.dma_inputs(), bind=True,
                   max_examples=10),
+    ComponentPair("interrupt dispatch: priority, IME, EI delay, HALT exit", c.ref_interrupt, c.cand_interrupt,
+                  c.interrupt_inputs(), bind=True, max_examples=20),
+    ComponentPair("BCD arithmetic: ADD/ADC/SUB/SBC then DAA", c.ref_bcd, c.cand_bcd, c.bcd_inputs(), bind=True,
+                  max_examples=20),
     ComponentPair("MBC1/3/5: bank registers, ROM windows, RAM enable and banks", c.ref_mbc, c.cand_mbc,
                   c.mbc_inputs(), bind=True, max_examples=30),
 ]

@@ -33,7 +33,8 @@ JUMP_AREA = (0xC800, 0xC8FE)
 DATA_AREA = (0xD000, 0xD0FF)
 STACK_AREA = (0xDE00, 0xDEF0)
 SPIN = bytes([0xC3, HALT_SPOT & 0xFF, HALT_SPOT >> 8])
-"""JP HALT_SPOT, where a HALT (IE = 0) parks the CPU: PC leaves the hooked exit, which is reached once."""
+"""JP HALT_SPOT, where `HALT; JR -3` parks the CPU (also when HALT falls through with IME = 0 and a
+request pending): PC leaves the hooked exit, which is reached once."""
 COMPARED = ("cpu.A", "cpu.F", "cpu.B", "cpu.C", "cpu.D", "cpu.E", "cpu.HL", "cpu.SP", "cpu.PC", "cpu.ime",
             "cpu.ie_delay", "cpu.halted", "cpu.IF", "cpu.cycles")
 MBC_KINDS = ("none", "mbc1+ram", "mbc3+ram", "mbc5+ram")
@@ -47,7 +48,8 @@ def harness_rom(mbc: str = "none") -> bytes:
         a.org(vec)
         a("JP $0148")
     a.org(0x148)
-    a("HALT", "NOP")
+    a.label("park")
+    a("HALT", "JR park")
     a.org(0x150)
     a("DI", "LD SP,$DFF0")
     a.label("vb")
@@ -94,7 +96,7 @@ class _PyBoyHarness:
                 wram = bytearray(st_["mem.wram"])
                 for addr in exits:
                     if addr >= 0xC000 and wram[addr - 0xC000] == 0xDB:
-                        wram[addr - 0xC000] = SPIN[0]  # hooks still installed at the exits not taken
+                        wram[addr - 0xC000] = state["mem.wram"][addr - 0xC000]  # hooks still in place
                 st_["mem.wram"] = bytes(wram)
                 seen.append(st_)
 
@@ -138,7 +140,7 @@ def construct(template: dict[str, Any], code: bytes, regs: dict[str, int], pokes
     st_ = dict(template)
     wram = bytearray(st_["mem.wram"])
     hram = bytearray(st_["mem.hram"])
-    wram[HALT_SPOT - 0xC000] = 0x76
+    wram[HALT_SPOT - 0xC000:HALT_SPOT - 0xC000 + 3] = bytes([0x76, 0x18, 0xFD])  # HALT; JR back to it
     for addr in exits:
         if addr >= 0xC000:
             wram[addr - 0xC000:addr - 0xC000 + 3] = SPIN
@@ -192,13 +194,16 @@ def instruction_inputs(draw: Any, codes: list[int] | None = None) -> dict[str, A
     """An opcode (base or CB) with an operand, registers, flags and memory around HL/BC/DE/SP."""
     code = draw(st.sampled_from(codes or sorted(c for c in TABLE if c != 0x76)))
     t = TABLE[code].template
-    byte = st.integers(0, 255)
+    byte = st.sampled_from([0x00, 0x01, 0x0F, 0x10, 0x7F, 0x80, 0x99, 0x9A, 0xFF]) | st.integers(0, 255)
     data = st.integers(*DATA_AREA)
     regs = {
         "cpu.A": draw(byte), "cpu.F": draw(byte) & 0xF0, "cpu.B": 0xD0, "cpu.C": draw(byte), "cpu.D": 0xD0,
         "cpu.E": draw(byte), "cpu.HL": draw(data), "cpu.SP": draw(st.integers(*STACK_AREA)),
         "cpu.ime": draw(st.sampled_from([0, 0, 1])), "cpu.ie_delay": 0,
     }
+    if t.split()[0] in ("INC", "DEC") and t.split()[1] in ("BC", "DE", "HL", "SP"):
+        word = st.sampled_from([0x0000, 0x0001, 0xFFFF, 0xFFFE, 0x00FF, 0x0100]) | st.integers(0, 0xFFFF)
+        regs.update({"cpu.B": draw(byte), "cpu.D": draw(byte), "cpu.HL": draw(word), "cpu.SP": draw(word)})
     if t == "JP (HL)":
         regs["cpu.HL"] = draw(st.integers(*JUMP_AREA).map(lambda v: v & ~3))
     if "(C)" in t:
@@ -218,6 +223,8 @@ def instruction_inputs(draw: Any, codes: list[int] | None = None) -> dict[str, A
     if t.startswith("LD SP,d16"):
         operand = draw(st.integers(0, 0xFFFF))
     stack_word = draw(st.integers(*JUMP_AREA).map(lambda v: v & ~3))
+    if t == "POP AF":
+        stack_word = draw(st.integers(0, 0xFFFF))
     sp = regs["cpu.SP"]
     pokes = {a: draw(byte) for a in (regs["cpu.HL"], 0xD000 | regs["cpu.C"], (regs["cpu.D"] << 8) | regs["cpu.E"])
              if DATA_AREA[0] <= a <= DATA_AREA[1]}
@@ -367,3 +374,61 @@ def ref_mbc(x: dict[str, Any]) -> dict[str, Any]:
 def cand_mbc(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
     before, exits = _mbc_state(pyboy_harness(x["kind"]).template, x)
     return outputs(before, emurust_run(before, exits, x["kind"], adapter.mutant), MBC_FIELDS)
+
+
+# ---------------------------------------------------------------- interrupt dispatch
+
+VECTORS = [0x40, 0x48, 0x50, 0x58, 0x60]
+
+
+@st.composite
+def interrupt_inputs(draw: Any) -> dict[str, Any]:
+    """IME, IE and IF drawn (often several requests at once), then one instruction (NOP, EI, DI or HALT)."""
+    return {"ime": draw(st.integers(0, 1)), "ie": draw(st.integers(0, 0x1F)), "if": draw(st.integers(0, 0x1F)),
+            "op": draw(st.sampled_from(["NOP", "EI", "DI", "HALT"]))}
+
+
+def _interrupt_state(template: dict[str, Any], x: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    code = Asm(origin=CODE)(x["op"], "NOP").assemble()
+    exits = [CODE + 1, CODE + 2, *VECTORS]
+    regs = {"cpu.ime": x["ime"], "cpu.IE": x["ie"], "cpu.IF": x["if"], "cpu.SP": 0xDE80}
+    return construct(template, code, regs, {}, exits), exits
+
+
+def ref_interrupt(x: dict[str, Any]) -> dict[str, Any]:
+    h = pyboy_harness()
+    before, exits = _interrupt_state(h.template, x)
+    return outputs(before, h.run(before, exits), COMPARED + ("cpu.IE",))
+
+
+def cand_interrupt(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
+    before, exits = _interrupt_state(pyboy_harness().template, x)
+    return outputs(before, emurust_run(before, exits, "none", adapter.mutant), COMPARED + ("cpu.IE",))
+
+
+# ---------------------------------------------------------------- BCD arithmetic
+
+@st.composite
+def bcd_inputs(draw: Any) -> dict[str, Any]:
+    """Two packed-BCD bytes, ADD/ADC/SUB/SBC, then DAA (the game's score update, generalised)."""
+    bcd = st.integers(0, 99).map(lambda v: (v // 10) << 4 | v % 10)
+    return {"a": draw(bcd), "b": draw(bcd), "op": draw(st.sampled_from(["ADD A,B", "ADC A,B", "SUB B", "SBC A,B"])),
+            "f": draw(st.integers(0, 15)) << 4}
+
+
+def _bcd_state(template: dict[str, Any], x: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    code = Asm(origin=CODE)(x["op"], "DAA").assemble()
+    end = CODE + len(code)
+    return construct(template, code, {"cpu.A": x["a"], "cpu.B": x["b"], "cpu.F": x["f"], "cpu.ime": 0}, {},
+                     [end]), [end]
+
+
+def ref_bcd(x: dict[str, Any]) -> dict[str, Any]:
+    h = pyboy_harness()
+    before, exits = _bcd_state(h.template, x)
+    return outputs(before, h.run(before, exits))
+
+
+def cand_bcd(adapter: Any, x: dict[str, Any]) -> dict[str, Any]:
+    before, exits = _bcd_state(pyboy_harness().template, x)
+    return outputs(before, emurust_run(before, exits, "none", adapter.mutant))

@@ -4,7 +4,7 @@
 
 Tiers in order: rollout lockstep on 'Catch' (1 episode, 120 frames), rollout on generated
 programs (4 programs, 30 frames), interaction (the scenarios), property (the L1 components at
-their case sizes). Prints a Markdown table (mutant, what it breaks, the tier that killed it,
+their case sizes), then the opcode sweep (every opcode, 3 states each). Prints a Markdown table (mutant, what it breaks, the tier that killed it,
 seconds, first divergence) and the score. Nothing is saved to the corpus.
 """
 
@@ -46,6 +46,11 @@ def score(mutants: list[str], seed: int) -> list[dict[str, Any]]:
             if report.status == "divergent":
                 row["killed_by"], row["first"] = label, first_divergence(report)
                 break
+        if row["killed_by"] is None:
+            from cases.gameboy.opcode_sweep import sweep
+            found = sweep(3, MUTANTS[m][0], seed)
+            if found is not None:
+                row["killed_by"], row["first"] = "opcode sweep", f"{found[0]}: {list(found[1][1])[:3]}"
         row["seconds"] = round(time.time() - t0, 1)
         rows.append(row)
         print(f"{m}: {row['killed_by'] or 'SURVIVED'} ({row['seconds']} s) {row['first']}", flush=True)
