@@ -1,4 +1,4 @@
-"""HalfCheetah throughput: MuJoCo (Gymnasium, 1 and N processes) vs MJX and Brax by batch size, in one run.
+"""HalfCheetah throughput: MuJoCo (Gymnasium, 1 and N processes) vs our JAX port, MJX and Brax by batch size.
 
     python bench/bench_halfcheetah.py [--max-batch 32768] [--backends mujoco,mjx,brax-mjx,...]
                                       [--seconds 2] [--calls 1] [--max-seconds-per-batch 300]
@@ -6,8 +6,8 @@
 
 Env steps per second (one env step = 5 physics steps of 0.01 s; Brax positional/spring: 16 of
 0.003125 s). MuJoCo is the reference adapter (Gymnasium's HalfCheetah-v5) stepping uniform random
-actions, in one process and in `--jobs` processes. MJX and Brax step B envs per call with the case
-adapters' own jitted, vmapped kernels, one child process per backend (batch 1, 4, 16, ... up to
+actions, in one process and in `--jobs` processes. The port (cheetah-jax), MJX and Brax step B envs
+per call with the case adapters' own jitted, vmapped kernels, one child process per backend (batch 1, 4, 16, ... up to
 `--max-batch`). Per batch: reset, one warm-up call (it compiles; the compile is timed apart from
 the compile events JAX records), then timed calls, each blocked on, until `--seconds` have passed
 and at least `--calls` were made. A backend stops growing its batch when the next batch is
@@ -35,7 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BACKENDS = ("mujoco", "mjx", "mjx-x64", "brax-mjx", "brax-generalized", "brax-positional", "brax-spring")
+BACKENDS = ("mujoco", "cheetah-jax", "cheetah-jax-x64", "mjx", "mjx-x64", "brax-mjx", "brax-generalized",
+            "brax-positional", "brax-spring")
 # jaxlib's batched Cholesky (MJX's Newton solver) deadlocks on 2 cores when XLA runs two at once at
 # batch >= 1024; XLA's non-concurrency scheduler keeps them apart (see cases/halfcheetah/README.md).
 XLA_FLAGS = "--xla_cpu_enable_concurrency_optimized_scheduler=false"
@@ -133,7 +134,12 @@ class Batched:
 
         self.jax = jax
         self.mjx = backend.startswith("mjx")
-        if self.mjx:
+        self.port = backend.startswith("cheetah-jax")
+        if self.port:
+            from adapters.cheetah_jax import CheetahJax, CheetahJaxX64
+
+            self.adapter = CheetahJaxX64() if backend == "cheetah-jax-x64" else CheetahJax()
+        elif self.mjx:
             from adapters.mjx_halfcheetah import MjxHalfCheetah, MjxHalfCheetahX64
 
             self.adapter = MjxHalfCheetahX64() if backend == "mjx-x64" else MjxHalfCheetah()
@@ -152,7 +158,9 @@ class Batched:
 
     def step(self) -> None:
         ad = self.adapter
-        if self.mjx:
+        if self.port:
+            ad.state, _ = ad.k.step_batch(ad.knobs, ad.p, ad.state, self.actions)
+        elif self.mjx:
             ad.d, _ = ad.k.step_batch(ad.d, self.actions, ad.weights, ad.params.frame_skip)
         else:
             ad.state = ad.k.step_batch(ad.state, self.actions)
@@ -162,7 +170,10 @@ class Batched:
 
     def x(self) -> np.ndarray:
         ad = self.adapter
+        if self.port:
+            return np.asarray(ad.state.qpos[:, 0])
         return np.asarray(ad.d.qpos[:, 0] if self.mjx else ad.state.pipeline_state.q[:, 0])
+
 
 
 def measure(runner: Batched, clock: CompileClock, backend: str, batch: int, seconds: float, calls: int) -> Row:
@@ -279,7 +290,8 @@ def summary(rows: list[Row]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-batch", type=int, default=32768, help="largest batch (powers of 4 from 1, and this)")
-    parser.add_argument("--backends", default="mujoco,mjx,brax-mjx,brax-generalized,brax-positional,brax-spring",
+    parser.add_argument("--backends",
+                        default="mujoco,cheetah-jax,mjx,brax-mjx,brax-generalized,brax-positional,brax-spring",
                         help=f"comma-separated, from {','.join(BACKENDS)}")
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per batch (after the warm-up call)")
     parser.add_argument("--calls", type=int, default=1, help="at least this many timed calls per batch")

@@ -166,6 +166,8 @@ class Case:
     """Names of the events one reference transition (prev, action, cur) triggered, counted into the report."""
     coverage_events: Sequence[str] = ()
     """Every event the case wants to see, so the coverage table also shows those seen zero times."""
+    variant_of: str | None = None
+    """The case this one varies (other tolerances, other inputs): a pair that fits both resolves to that one."""
     declared_skips: Sequence[DeclaredSkip] = ()
     """Items the case does not run (for some candidates), each with its reason and version; listed in every report."""
 

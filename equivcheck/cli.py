@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--seed", type=_seed, default=None, help="master seed (default: random, printed)")
     diff.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
     diff.add_argument("--jobs", type=_positive, default=1, help="worker processes for rollout episodes")
+    diff.add_argument("--executor", choices=("local", "ray"), default="local",
+                      help="where --jobs rollout workers run: local processes or Ray actors (the [ray] extra)")
+    diff.add_argument("--address", help="with --executor ray: auto, host:port or ray://host:port (default: a local Ray)")
     diff.add_argument("--batch", type=int, default=0, help="step B episodes per call on a batched candidate")
     diff.add_argument("--max-examples", type=_positive, help="Hypothesis examples per L1/L2 item")
     diff.add_argument("--only", action="append", default=[], metavar="NAME",
@@ -227,13 +230,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.batch < 0:
         raise UsageError("--batch must be 0 (off) or a positive batch size")
     check_writable(args.report_dir)
+    if args.address and args.executor != "ray":
+        raise UsageError("--address needs --executor ray")
+    if args.executor == "ray" and "rollout" in args.tier:
+        from equivcheck.executors.ray import connect
+
+        connect(args.address, args.jobs)
     seed = _master_seed(args.seed)
     console = _console()
     console.print(f"equivcheck {__version__}: case {case.name}, {args.ref} vs {args.cand}, master seed {seed}",
                   style="dim")
     config = RunConfig(
         tiers=args.tier, runner=args.runner, episodes=args.episodes, steps=args.steps, master_seed=seed,
-        jobs=args.jobs, batch=args.batch, shrink=not args.no_shrink, save_corpus=not args.no_corpus,
+        jobs=args.jobs, executor=args.executor, address=args.address, batch=args.batch,
+        shrink=not args.no_shrink, save_corpus=not args.no_corpus,
         report_dir=args.report_dir, progress=not args.quiet, max_examples=args.max_examples, only=tuple(args.only),
     )
     if args.episode is not None:

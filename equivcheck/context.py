@@ -31,6 +31,10 @@ class RunConfig:
     steps: int | None = None
     master_seed: int = 0
     jobs: int = 1
+    executor: str = "local"
+    """Where parallel rollout episodes run: "local" (spawned processes, with jobs > 1) or "ray"."""
+    address: str | None = None
+    """The Ray cluster to join (auto, host:port, ray://host:port); None starts a local Ray runtime."""
     batch: int = 0
     shrink: bool = True
     save_corpus: bool = True

@@ -30,6 +30,8 @@ class GatePair:
     steps: int | None = None
     runner: str | None = None
     jobs: int = 1
+    executor: str = "local"
+    address: str | None = None
     batch: int = 0
     max_examples: int | None = None
     items: dict[str, Any] | None = None
@@ -80,6 +82,8 @@ class PairSchema(BaseModel):
     steps: Positive | None = None
     runner: Literal["lockstep", "inject"] | None = None
     jobs: Positive = 1
+    executor: Literal["local", "ray"] = "local"
+    address: Annotated[str, Field(min_length=1)] | None = None
     batch: Annotated[int, Field(ge=0)] = 0
     max_examples: Positive | None = None
     items: dict[str, TierPin | Count] | None = None
@@ -108,6 +112,8 @@ class PairSchema(BaseModel):
                 raise ValueError(f"items pins tier '{key}', which the pair does not run ({', '.join(self.tiers)})")
             elif isinstance(pin, int):
                 raise ValueError(f"items.{key} must be a list of names or a table of name = count")
+        if self.address is not None and self.executor != "ray":
+            raise ValueError("address needs executor = \"ray\"")
         return self
 
 
@@ -117,7 +123,6 @@ class GateSchema(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     pair: list[PairSchema]
-    """At least one pair in the file (load_gate checks, counting `kind = "mutate"` pairs, equivcheck/mutate/gate.py)."""
     budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 300.0
     report_dir: Name = "reports/gate"
     seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
@@ -131,18 +136,24 @@ def load_gate(path: Path) -> Gate:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    if not data.get("pair"):
+    raw_pairs = data.get("pair")
+    if not isinstance(raw_pairs, list) or not raw_pairs:
         raise UsageError(f"{path}: no [[pair]] tables")
-    from equivcheck.mutate.gate import split_pairs
-
-    data, mutate_pairs = split_pairs(data, path)
+    mutate = [isinstance(raw, dict) and raw.get("kind") == "mutate" for raw in raw_pairs]
     try:
-        gate = GateSchema.model_validate(data)
+        gate = GateSchema.model_validate({**data, "pair": [raw for raw, m in zip(raw_pairs, mutate) if not m]})
     except ValidationError as exc:
         raise UsageError(f"{path}: {describe(exc)}") from None
-    pairs: list[Any] = [GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}) for p in gate.pair]
-    for index, pair in mutate_pairs:
-        pairs.insert(index, pair)
+    plain = iter(gate.pair)
+    pairs: list[Any] = []
+    for i, (raw, is_mutate) in enumerate(zip(raw_pairs, mutate)):
+        if is_mutate:
+            from equivcheck.mutate.gate import parse_pair
+
+            pairs.append(parse_pair(raw, f"{path}: pair {i + 1}"))
+        else:
+            p = next(plain)
+            pairs.append(GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}))
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 
@@ -191,7 +202,8 @@ def run_gate(gate: Gate, budget: float, report_dir: Path, seed: int,
         try:
             case = registry.get_case(pair.case) if pair.case else registry.find_case(pair.ref, pair.cand)
             config = RunConfig(tiers=pair.tiers, runner=pair.runner, episodes=pair.episodes, steps=pair.steps,
-                               master_seed=seed, jobs=pair.jobs, batch=pair.batch, max_examples=pair.max_examples,
+                               master_seed=seed, jobs=pair.jobs, executor=pair.executor, address=pair.address,
+                               batch=pair.batch, max_examples=pair.max_examples,
                                report_dir=report_dir, deadline=deadline, save_corpus=gate.save_corpus)
             report = run_diff(build_context(case, pair.ref, pair.cand, config, setup_progress=setup_progress))
         except EquivcheckError as exc:

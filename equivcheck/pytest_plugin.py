@@ -30,6 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--steps", type=int, default=None, help="steps per episode")
     group.addoption("--seed", type=int, default=None, help="master seed (default: random, printed)")
     group.addoption("--report-dir", default=None, help="write a report per comparison test here")
+    group.addoption("--executor", default="local", choices=("local", "ray"),
+                    help="where rollout workers run: local processes or Ray actors (the [ray] extra)")
+    group.addoption("--address", default=None, help="with --executor ray: the cluster (default: a local Ray)")
+    group.addoption("--jobs", type=int, default=1, help="rollout workers (processes or Ray actors)")
 
 
 def _selected_tiers(config: pytest.Config) -> set[str]:
@@ -152,6 +156,9 @@ class EquivcheckRunner:
             episodes=overrides.pop("episodes", self.config.getoption("--episodes")),
             steps=overrides.pop("steps", self.config.getoption("--steps")),
             master_seed=self.seed,
+            jobs=overrides.pop("jobs", self.config.getoption("--jobs")),
+            executor=overrides.pop("executor", self.config.getoption("--executor")),
+            address=overrides.pop("address", self.config.getoption("--address")),
             report_dir=Path(report_dir) if report_dir else None,
             save_corpus=overrides.pop("save_corpus", True),
             **overrides,

@@ -133,7 +133,8 @@ def get_case(name: str) -> Case:
 def find_case(ref: str, cand: str | None = None) -> Case:
     """The one case whose reference is `ref` (and which lists `cand`, if given).
 
-    UsageError when none or several fit: an ambiguous pair lists the cases that fit, an unknown
+    Where several fit and exactly one is not a declared variant of another (`Case.variant_of`),
+    that one is the case. UsageError when none or several fit: an ambiguous pair lists the cases that fit, an unknown
     pair names the cases with that reference and those with that candidate.
     """
     cases = []
@@ -145,6 +146,9 @@ def find_case(ref: str, cand: str | None = None) -> Case:
     matches = [c for c in cases if c.reference == ref and (cand is None or cand in c.candidates)]
     if len(matches) == 1:
         return matches[0]
+    primary = [c for c in matches if c.variant_of is None]
+    if len(primary) == 1:
+        return primary[0]
     pair = f"reference '{ref}'" + (f" with candidate '{cand}'" if cand is not None else "")
     if matches:
         names = ", ".join(c.name for c in matches)

@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in pool.map(lambda s: run_seed(s, args.pytest_args, Path(tmp)), seeds):
             failed = sorted(n for n, o in run.outcomes.items() if o == "failed")
             status = "ok" if run.returncode == 0 else f"exit {run.returncode}"
-            print(f"seed {run.seed}: {status} in {run.seconds:.0f}s" + (f"; failed: {', '.join(failed)}" if failed else ""),
-                  flush=True)
+            tail = f"; failed: {', '.join(failed)}" if failed else ""
+            print(f"seed {run.seed}: {status} in {run.seconds:.0f}s{tail}", flush=True)
             if not run.outcomes or run.returncode not in (0, 1):
                 print(run.tail, file=sys.stderr)
             runs.append(run)

@@ -279,6 +279,18 @@ def test_an_ambiguous_pair_lists_the_cases_that_fit(monkeypatch) -> None:
     assert "\n" not in message
 
 
+def test_a_pair_that_fits_a_case_and_its_variants_resolves_to_the_case(monkeypatch) -> None:
+    from dataclasses import replace
+
+    for name in ("walk-f32", "walk-programs"):
+        monkeypatch.setitem(registry._extra_cases, name,
+                            replace(_case(name, "toy-walk-ref", ["toy-walk-cand"]), variant_of="toy-walk"))
+    assert registry.find_case("toy-walk-ref", "toy-walk-cand").name == "toy-walk"
+    monkeypatch.setitem(registry._extra_cases, "walk-other", _case("walk-other", "toy-walk-ref", ["toy-walk-cand"]))
+    with pytest.raises(registry.UsageError, match="fits several cases"):
+        registry.find_case("toy-walk-ref", "toy-walk-cand")
+
+
 def test_an_unknown_pair_names_the_cases_with_that_reference_and_that_candidate() -> None:
     with pytest.raises(registry.UsageError) as err:
         registry.find_case("toy-walk-ref", "toy-dice-cand")

@@ -1,4 +1,5 @@
-"""HalfCheetah: Gymnasium's HalfCheetah-v5 on MuJoCo (reference) against MJX and Brax's four pipelines.
+"""HalfCheetah: Gymnasium's HalfCheetah-v5 on MuJoCo (reference) against MJX, Brax's four pipelines and
+our own JAX port (cheetah-jax, envs/cheetahjax).
 
 Continuous, chaotic physics: fields agree within an L-infinity epsilon (1e-3 by default, the
 published criterion; `make_case(eps, overrides)` sets it per field), and the inject runner is the
@@ -7,6 +8,8 @@ long free-running trajectories stay within epsilon (`python -m cases.halfcheetah
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +32,14 @@ MUTANTS = ("mujoco-mjx-mut-frameskip", "mujoco-mjx-mut-ctrlcost", "mujoco-mjx-mu
 BRAX = ("brax-mjx", "brax-generalized", "brax-positional", "brax-spring")
 MJX_FAMILY = (MJX, MJX64, *MUTANTS)
 """Candidates whose adapter exposes MJX's functions (`components`) for L1."""
+PORT = "cheetah-jax"
+PORT64 = "cheetah-jax-x64"
+PORT_MUTANTS = tuple(f"cheetah-jax-mut-{n}" for n in (
+    "gear", "damping", "stiffness", "armature", "nolimit", "nofriction", "noshins", "eulerdamp", "frameskip",
+    "stalex", "ctrlcost", "nonoise"))
+"""Mutants of the port (float64 builds, one semantic change each; adapters/cheetah_jax.py)."""
+PORT_FAMILY = (PORT64, *PORT_MUTANTS)
+"""float64 builds of the port: the L1 pairs with float64 tolerances apply to them."""
 
 
 def _state(qpos: list[float], qvel: list[float] | None = None, t: int = 0) -> dict[str, Any]:
@@ -61,6 +72,8 @@ SCENARIOS = [
     Scenario("truncation at 1000 steps", actions=_script(3, 2),
              state=lambda: _state([0.0] * 9, t=HORIZON - 2)),
     Scenario("seeded start", actions=_script(4, 3), seed=11),
+    Scenario("a shin on the floor", actions=[[0.0] * 6] * 2 + _script(2, 4),
+             state=lambda: _state([0.0, -0.34, 0.2, 0, 0.7, 0, 0, -1.1, 0], [0.5, -0.5, 0, 0, 0, 0, 0, 0, 0])),
 ]
 
 
@@ -76,7 +89,48 @@ def components(eps_scale: float = 1.0) -> list[ComponentPair]:
                       comp.states(), Approx(atol=1e-5 * s), MJX_FAMILY, 100, bind=True),
         ComponentPair("contacts (count, geoms, positions)", comp.ref_contacts, comp.cand_contacts,
                       comp.states(), Approx(atol=1e-5 * s), MJX_FAMILY, 100, bind=True),
+        *port_components(s),
     ]
+
+
+def port_components(s: float = 1.0) -> list[ComponentPair]:
+    """L1 pairs of the JAX port: MuJoCo's functions against the port's on `far_states` (far from reset too).
+
+    float64 (PORT_FAMILY): tolerances about 10x above the worst of 300 random far states (mass matrix
+    8.9e-15, bias 2.5e-12, kinematics 8.9e-16, contacts 8.9e-16; constraint forces 6.5e-7 and one
+    step's qvel 1.3e-6 relative, where MuJoCo's own solver tolerance speaks). float32 (PORT): the smooth
+    components only (measured 3.2e-6, 6.1e-4 on forces near 1000, 5.8e-7, 6.2e-7); its constraint solve
+    differs by up to 5 % relative at extreme states (deep penetration at 30 rad/s), so constraint and
+    step pairs are float64 only.
+    """
+    f64, f32 = PORT_FAMILY, (PORT,)
+    states = comp.far_states()
+    pairs = []
+    for fam, tol in ((f64, {"M": (1e-10, 1e-10), "bias": (1e-9, 1e-10), "kin": (1e-12, 0), "con": (1e-12, 0)}),
+                     (f32, {"M": (1e-5, 1e-5), "bias": (1e-3, 2e-4), "kin": (1e-5, 0), "con": (1e-5, 0)})):
+        x64 = fam is f64
+        tag = "float64" if x64 else "float32"
+        pairs += [
+            ComponentPair(f"port {tag}: mass matrix (mj_fullM)", comp.ref_port_mass, comp.cand_port("M"), states,
+                          Approx(atol=tol["M"][0] * s, rtol=tol["M"][1] * s), fam, 100, bind=True),
+            ComponentPair(f"port {tag}: bias forces (mj_rne, qfrc_bias)", comp.ref_port_bias,
+                          comp.cand_port("qfrc_bias"), states,
+                          Approx(atol=tol["bias"][0] * s, rtol=tol["bias"][1] * s), fam, 100, bind=True),
+            ComponentPair(f"port {tag}: kinematics (mj_kinematics: xpos, pitch)", comp.ref_port_kinematics,
+                          comp.cand_port_kinematics, states, Approx(atol=tol["kin"][0] * s), fam, 100, bind=True),
+            ComponentPair(f"port {tag}: floor contacts (mj_collision)",
+                          lambda q, v, u, x64=x64: comp.ref_port_contacts(q, v, u, x64), comp.cand_port_contacts,
+                          states, Approx(atol=tol["con"][0] * s), fam, 100, bind=True),
+        ]
+    pairs += [
+        ComponentPair("port float64: constraint solve (qfrc_constraint, qacc)", comp.ref_port_constraint,
+                      comp.cand_port(("qfrc_constraint", "qacc")), states, Approx(atol=1e-5 * s, rtol=1e-4 * s),
+                      f64, 100, bind=True),
+        ComponentPair("port float64: one integrator step (mj_step: qpos, qvel)", comp.ref_port_step,
+                      comp.cand_port(("next_qpos", "next_qvel"), {"next_qpos": "qpos", "next_qvel": "qvel"}),
+                      states, Approx(atol=1e-5 * s, rtol=1e-5 * s), f64, 100, bind=True),
+    ]
+    return pairs
 
 
 def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None, name: str = "halfcheetah",
@@ -94,7 +148,7 @@ def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None
     return Case(
         name=name,
         reference="mujoco-halfcheetah",
-        candidates=[MJX, MJX64, *BRAX, *MUTANTS],
+        candidates=[MJX, MJX64, PORT, PORT64, *BRAX, *MUTANTS, *PORT_MUTANTS],
         schema=Schema(fields),
         liveness=[
             changes("the cheetah moves", "qpos"),
@@ -105,6 +159,8 @@ def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None
         components=components(),
         invariants=[
             Invariant("mass matrix symmetric positive definite", comp.spd, comp.states(), MJX_FAMILY, 100, bind=True),
+            Invariant("port: mass matrix symmetric positive definite", comp.port_spd, comp.far_states(),
+                      (PORT, *PORT_FAMILY), 100, bind=True),
         ],
         scenarios=SCENARIOS,
         transfer=TransferSpec(margin=100.0, train_episodes=2, train_iterations=3, population=8, eval_episodes=10,
@@ -114,7 +170,7 @@ def make_case(eps: float = EPSILON, overrides: Mapping[str, float] | None = None
         runner="inject",
         stateful_steps=stateful_steps,
         corpus_dir=CORPUS,
-        description="HalfCheetah-v5: MuJoCo vs MJX and Brax, L-infinity epsilon, inject runner",
+        description="HalfCheetah-v5: MuJoCo vs MJX, Brax and our JAX port, L-infinity epsilon, inject runner",
     )
 
 
@@ -124,5 +180,6 @@ FLOAT32_OVERRIDES = {"qvel": 5e-2, "obs": 5e-2}
 """Per-field tolerances under which float32 MJX agrees on every measured transition: 97 of 100,000
 inject transitions leave 1e-3 in qvel (at most 0.032), none leaves 5e-2; every other field keeps 1e-3."""
 
-FLOAT32 = make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32", stateful_steps=L2_STEPS)
+FLOAT32 = dataclasses.replace(make_case(overrides=FLOAT32_OVERRIDES, name="halfcheetah-f32", stateful_steps=L2_STEPS),
+                              variant_of="halfcheetah")
 """The float32 variant: `equivcheck diff --case halfcheetah-f32 --ref mujoco-halfcheetah --cand mujoco-mjx ...`."""

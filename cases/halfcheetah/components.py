@@ -104,3 +104,130 @@ def states() -> st.SearchStrategy:
     qvel = st.lists(_f32(-10.0, 10.0), min_size=9, max_size=9)
     return st.tuples(st.builds(lambda r, j: np.array(r + j, np.float64), root, joints),
                      qvel.map(lambda v: np.array(v, np.float64)))
+
+
+# The JAX port (cheetah-jax): MuJoCo's own functions against the port's at states drawn far and wide.
+
+PORT_CONTACT_SLACK = {True: 1e-9, False: CONTACT_SLACK}
+"""Contacts within this distance of touching are not compared (x64 build: 1e-9; float32: 1e-4)."""
+
+
+def ref_data(qpos: Any, qvel: Any, ctrl: Any) -> Any:
+    """MuJoCo's data after mj_resetData (zero warm start) and mj_forward at (qpos, qvel, ctrl)."""
+    mujoco, m, d = _mujoco()
+    mujoco.mj_resetData(m, d)
+    d.qpos[:] = np.asarray(qpos, np.float64)
+    d.qvel[:] = np.asarray(qvel, np.float64)
+    d.ctrl[:] = np.asarray(ctrl, np.float64)
+    mujoco.mj_forward(m, d)
+    return d
+
+
+def ref_port_mass(qpos: Any, qvel: Any, ctrl: Any) -> np.ndarray:
+    """mj_fullM after mj_forward (composite rigid body + armature)."""
+    mujoco, m, _ = _mujoco()
+    out = np.zeros((m.nv, m.nv))
+    mujoco.mj_fullM(m, ref_data(qpos, qvel, ctrl), out)
+    return out
+
+
+def ref_port_bias(qpos: Any, qvel: Any, ctrl: Any) -> np.ndarray:
+    """qfrc_bias (mj_rne at zero acceleration)."""
+    return ref_data(qpos, qvel, ctrl).qfrc_bias.copy()
+
+
+def ref_port_kinematics(qpos: Any, qvel: Any, ctrl: Any) -> dict[str, np.ndarray]:
+    """mj_kinematics: body origins in the x-z plane and their pitch (from xmat, about y)."""
+    d = ref_data(qpos, qvel, ctrl)
+    xmat = d.xmat.reshape(-1, 3, 3)
+    return {"xpos": d.xpos[:, [0, 2]].copy(), "pitch": np.stack([np.cos(_pitch(xmat)), np.sin(_pitch(xmat))], -1)}
+
+
+def _pitch(xmat: np.ndarray) -> np.ndarray:
+    """Rotation angle about y of each body frame (R = [[c, 0, s], [0, 1, 0], [-s, 0, c]])."""
+    return np.arctan2(xmat[:, 0, 2], xmat[:, 0, 0])
+
+
+def ref_port_contacts(qpos: Any, qvel: Any, ctrl: Any, x64: bool = True) -> dict[str, np.ndarray]:
+    """MuJoCo's floor contacts (mj_collision), as the set of clearly penetrating ones."""
+    d = ref_data(qpos, qvel, ctrl)
+    n = d.ncon
+    c = d.contact
+    return _port_set(c.dist[:n], c.pos[:n][:, [0, 2]], np.stack([c.geom1[:n], c.geom2[:n]], axis=-1), x64)
+
+
+def _port_set(dist: np.ndarray, pos: np.ndarray, geom: np.ndarray, x64: bool) -> dict[str, np.ndarray]:
+    keep = np.asarray(dist) < -PORT_CONTACT_SLACK[x64]
+    geom = np.asarray(geom)[keep].astype(np.int64).reshape(-1, 2)
+    pos = np.asarray(pos, np.float64)[keep].reshape(-1, 2)
+    dist = np.asarray(dist, np.float64)[keep]
+    order = np.lexsort((pos[:, 0], geom[:, 1], geom[:, 0])) if len(pos) else np.zeros(0, np.int64)
+    return {"count": np.int64(keep.sum()), "geoms": geom[order], "pos": pos[order], "dist": dist[order]}
+
+
+def cand_port_contacts(adapter: Any, qpos: Any, qvel: Any, ctrl: Any) -> dict[str, np.ndarray]:
+    """The port's contact candidates (floor geom 0 against capsule i, geom i + 1), reduced to the same set."""
+    out = adapter.components(qpos, qvel, ctrl)
+    geoms = np.stack([np.zeros_like(out["contact_capsule"]), out["contact_capsule"] + 1], axis=-1)
+    return _port_set(out["contact_dist"], out["contact_pos"], geoms, adapter.x64)
+
+
+
+
+def ref_port_constraint(qpos: Any, qvel: Any, ctrl: Any) -> dict[str, np.ndarray]:
+    """Constraint solver output: qfrc_constraint and the constrained qacc (Newton, from a zero warm start)."""
+    d = ref_data(qpos, qvel, ctrl)
+    return {"qfrc_constraint": d.qfrc_constraint.copy(), "qacc": d.qacc.copy()}
+
+
+def ref_port_step(qpos: Any, qvel: Any, ctrl: Any) -> dict[str, np.ndarray]:
+    """One mj_step (forward, then Euler with implicit damping) from a reset data: next qpos and qvel."""
+    mujoco, m, _ = _mujoco()
+    d = ref_data(qpos, qvel, ctrl)
+    mujoco.mj_step(m, d)
+    return {"qpos": d.qpos.copy(), "qvel": d.qvel.copy()}
+
+
+def cand_port(key: str | tuple[str, ...], rename: dict[str, str] | None = None) -> Any:
+    """The candidate side of a port pair: entries of `adapter.components(q, v, u)`."""
+    keys = (key,) if isinstance(key, str) else key
+
+    def fn(adapter: Any, qpos: Any, qvel: Any, ctrl: Any) -> Any:
+        out = adapter.components(qpos, qvel, ctrl)
+        if len(keys) == 1 and not rename:
+            return out[keys[0]]
+        return {(rename or {}).get(k, k): out[k] for k in keys}
+
+    return fn
+
+
+def cand_port_kinematics(adapter: Any, qpos: Any, qvel: Any, ctrl: Any) -> dict[str, np.ndarray]:
+    out = adapter.components(qpos, qvel, ctrl)
+    ang = np.asarray(out["ang"], np.float64)
+    return {"xpos": out["xpos"], "pitch": np.stack([np.cos(ang), np.sin(ang)], -1)}
+
+
+def far_states() -> st.SearchStrategy:
+    """(qpos, qvel, ctrl) far from the reset distribution as well as near it: flipped or any pitch, torso
+    from buried (-0.5) to airborne (2 m), joints exactly at their limits or up to 0.3 rad past them, speeds
+    up to 30 (joints) and 10 (root), controls up to 1.5 (beyond the range: the clamp is exercised)."""
+    root = st.tuples(_f32(-5.0, 5.0), _f32(-0.5, 2.0), _f32(-np.pi, np.pi))
+    joint = [st.one_of(_f32(float(lo) - 0.3, float(hi) + 0.3), st.sampled_from([float(np.float32(lo)),
+                                                                                float(np.float32(hi))]))
+             for lo, hi in JOINT_RANGES]
+    qvel = st.tuples(*[_f32(-10.0, 10.0)] * 3, *[_f32(-30.0, 30.0)] * 6)
+    ctrl = st.lists(_f32(-1.5, 1.5), min_size=6, max_size=6)
+    return st.tuples(st.builds(lambda r, j: np.array(r + j, np.float64), root, st.tuples(*joint)),
+                     qvel.map(lambda v: np.array(v, np.float64)), ctrl.map(lambda u: np.array(u, np.float64)))
+
+
+def port_spd(adapter: Any, qpos: Any, qvel: Any, ctrl: Any) -> bool:
+    """The port's mass matrix is symmetric and positive definite."""
+    return spd_matrix(np.asarray(adapter.components(qpos, qvel, ctrl)["M"], np.float64))
+
+
+def spd_matrix(mass: np.ndarray) -> bool:
+    """Symmetric (to 1e-6 relative) and positive definite."""
+    if np.max(np.abs(mass - mass.T)) > 1e-6 * max(1.0, float(np.max(np.abs(mass)))):
+        return False
+    return bool(np.min(np.linalg.eigvalsh(mass)) > 0.0)

@@ -1,6 +1,6 @@
 """Lockstep horizon statistics: how many steps free-running trajectories stay within epsilon.
 
-    python -m cases.halfcheetah.horizon [--cand mujoco-mjx,brax-mjx,...] [--episodes 20] [--steps 1000]
+    python -m cases.halfcheetah.horizon [--cand cheetah-jax,mujoco-mjx,brax-mjx,...] [--episodes 20] [--steps 1000]
                                         [--eps 1e-3] [--seed 0] [--json PATH]
 
 Both sides start from the same seed and take the same uniform random actions (the rollout
@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cases.halfcheetah.case import BRAX, MJX, MJX64, make_case
+from cases.halfcheetah.case import BRAX, MJX, MJX64, PORT, PORT64, make_case
 from equivcheck import registry, seeding
 from equivcheck.tiers.rollout import run_episode
 
@@ -94,7 +94,7 @@ def table(rows: list[Horizon]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cand", default=",".join((MJX, MJX64, *BRAX)))
+    parser.add_argument("--cand", default=",".join((PORT, PORT64, MJX, MJX64, *BRAX)))
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--eps", type=float, default=1e-3)

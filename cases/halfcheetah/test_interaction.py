@@ -1,4 +1,4 @@
-"""L2 on HalfCheetah: scripted starts (on the back, a foot touching down, joint limits, truncation)
+"""L2 on HalfCheetah: scripted starts (on the back, a foot touching down, joint limits, truncation, a shin down)
 and Hypothesis' stateful search, in lockstep from states restored into both sides.
 
 float32 MJX leaves the 1e-3 band within 3 free-running steps after a hard contact, so it runs
@@ -19,7 +19,8 @@ from equivcheck.tiers.interaction import run_scenario
 
 @pytest.mark.tier("interaction")
 @pytest.mark.parametrize(("case", "cand", "steps"),
-                         [("halfcheetah-f32", "mujoco-mjx", L2_STEPS), ("halfcheetah", "mujoco-mjx-x64", 20)])
+                         [("halfcheetah-f32", "mujoco-mjx", L2_STEPS), ("halfcheetah", "mujoco-mjx-x64", 20),
+                          ("halfcheetah-f32", "cheetah-jax", L2_STEPS), ("halfcheetah", "cheetah-jax-x64", 20)])
 def test_interaction(equivcheck_run, case: str, cand: str, steps: int) -> None:
     from equivcheck import registry
 
@@ -47,6 +48,8 @@ def test_scenarios_reach_their_events() -> None:
             lo, hi = model.jnt_range[3:, 0], model.jnt_range[3:, 1]
             if data.ncon:
                 seen.add("contact")
+            if {4, 7} & {int(g) for g in data.contact.geom2[:data.ncon]}:
+                seen.add("shin contact")
             if np.any(joints <= lo + 0.01) or np.any(joints >= hi - 0.01):
                 seen.add("limit")
             if abs(np.cos(data.qpos[2])) > 0.5 and np.cos(data.qpos[2]) < 0:
@@ -57,6 +60,7 @@ def test_scenarios_reach_their_events() -> None:
     assert "contact" in events["a foot touching down"]
     assert "limit" in events["joint limits hit"]
     assert "truncated" in events["truncation at 1000 steps"]
+    assert "shin contact" in events["a shin on the floor"]
     assert L2_STEPS >= 2
 
 

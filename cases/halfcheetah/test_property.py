@@ -1,4 +1,5 @@
-"""L1 on HalfCheetah: MuJoCo's mass matrix, bias forces, body positions and contacts against MJX's."""
+"""L1 on HalfCheetah: MuJoCo's mass matrix, bias forces, body positions and contacts against MJX's, and
+against the JAX port's (plus its constraint solve and one integrator step) at far-from-reset states."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from equivcheck.pytest_plugin import assert_equivalent
 
 
 @pytest.mark.tier("property")
-@pytest.mark.parametrize("cand", ["mujoco-mjx", "mujoco-mjx-x64"])
+@pytest.mark.parametrize("cand", ["mujoco-mjx", "mujoco-mjx-x64", "cheetah-jax", "cheetah-jax-x64"])
 def test_components(equivcheck_run, cand: str) -> None:
     report = equivcheck_run("halfcheetah", "property", cand, max_examples=40)
     assert_equivalent(report)

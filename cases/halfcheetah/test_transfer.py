@@ -11,8 +11,9 @@ from equivcheck.pytest_plugin import assert_equivalent
 
 
 @pytest.mark.tier("transfer")
-def test_transfer_mjx(equivcheck_run) -> None:
-    report = equivcheck_run("halfcheetah", "transfer", "mujoco-mjx")
+@pytest.mark.parametrize("cand", ["mujoco-mjx", "cheetah-jax"])
+def test_transfer(equivcheck_run, cand: str) -> None:
+    report = equivcheck_run("halfcheetah", "transfer", cand)
     assert_equivalent(report)
     stats = report.tiers[0].stats
     assert set(stats) == {"trained_on_ref", "trained_on_cand"}

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from cases.halfcheetah.case import BRAX, FLOAT32_OVERRIDES, MJX, MJX64, make_case
+from cases.halfcheetah.case import BRAX, FLOAT32_OVERRIDES, MJX, MJX64, PORT, PORT64, make_case
 from cases.halfcheetah.horizon import measure
 from equivcheck import registry, seeding
 from equivcheck.tiers.rollout import run_episode
@@ -90,7 +90,7 @@ def table(rows: list[Verdict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cand", default=",".join((MJX64, MJX, f"{MJX}:f32", *BRAX)),
+    parser.add_argument("--cand", default=",".join((PORT64, PORT, f"{PORT}:f32", MJX64, MJX, f"{MJX}:f32", *BRAX)),
                         help="candidates; NAME:f32 runs NAME with the float32 per-field overrides")
     parser.add_argument("--episodes", type=int, default=10)
     parser.add_argument("--steps", type=int, default=1000)

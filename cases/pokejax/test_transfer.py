@@ -43,10 +43,10 @@ CATCH_MISS = power.all_miss(FLIP_RATE, CATCH_BATTLES)
 @pytest.fixture(scope="module", autouse=True)
 def small_case() -> None:
     """The case with CI-size TransferSpecs and the L4 mutant registered: SMALL (one CEM step of two
-    policies, 12 evaluation battles: exact, so their number does not matter) and CATCH, whose search starts at PRIOR with no spread so
-    that both sides' policy is PRIOR, the policy FLIPS measured (its battles are then independent
-    trials), with CATCH_BATTLES evaluation battles."""
-    spec = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=12, max_steps=300)
+    policies, 6 evaluation battles: exact, so their number does not matter) and CATCH, whose search
+    starts at PRIOR with no spread so that both sides' policy is PRIOR, the policy FLIPS measured (its
+    battles are then independent trials), with CATCH_BATTLES evaluation battles."""
+    spec = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=6, max_steps=300)
     registry.register_case(SMALL, replace(CASE, transfer=spec))
     prior = partial(cem_train, opponent=partial(heuristic, "p2"), observe=view, init=PRIOR, init_std=0.0)
     catch = replace(TRANSFER, train_episodes=1, train_iterations=1, population=2, eval_episodes=CATCH_BATTLES,
@@ -118,9 +118,9 @@ def test_catch_size_meets_the_budget() -> None:
 def test_transfer_catches_half_damage_to_p1(equivcheck_run: Any) -> None:
     """The mutant changes a battle's return with probability >= FLIP_RATE; any changed return fails the
     paired TOST at this size (test_catch_size_meets_the_budget), so L4 misses it with probability at
-    most (1 - FLIP_RATE)^CATCH_BATTLES < 1e-4 (counting the Showdown-side policy's battles alone). Which way the win rate moves in so few battles is left to
-    the case's full run (README: 0.48 -> 0.885); test_half_damage_mutant_gives_p1_back_half_its_loss
-    pins what the mutant does."""
+    most (1 - FLIP_RATE)^CATCH_BATTLES < 1e-4 (counting the Showdown-side policy's battles alone).
+    Which way the win rate moves in so few battles is left to the case's full run (README: 0.48 ->
+    0.885); test_half_damage_mutant_gives_p1_back_half_its_loss pins what the mutant does."""
     report = equivcheck_run(CATCH, "transfer", HalfDamageToP1.name, save_corpus=False)
     assert report.status == "divergent", report.error
     paths = {d.path for div in report.divergences for d in div.diffs}

@@ -34,7 +34,8 @@ def test_property(equivcheck_run) -> None:  # noqa: ANN001
 
 @pytest.mark.tier("property")
 @pytest.mark.parametrize(("mutant", "component"), [
-    pytest.param(mutant, component, marks=pytest.mark.seed_sensitive(bound=miss(mutant), why="one input of max_examples"))
+    pytest.param(mutant, component,
+                 marks=pytest.mark.seed_sensitive(bound=miss(mutant), why="one input of max_examples"))
     for mutant, component in MUTANT_PAIRS.items()
 ])
 def test_property_catches(equivcheck_run, mutant: str, component: str) -> None:  # noqa: ANN001

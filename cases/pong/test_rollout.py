@@ -33,8 +33,8 @@ HELD = {"the ball moves": 120, "the agent scores (score.r grows)": 119, "the opp
         "a positive point reward (+1)": 119, "a negative point reward (-1)": 120,
         "the agent hits the ball (+0.1)": 120, "an episode ends": 120}
 """Episodes of MEASURED (at most 10,000 steps) meeting each liveness condition:
-`python scripts/liveness_rates.py pong --episodes 120`. In one the spin player lost the first point
-and the random player never scored."""
+`python scripts/liveness_rates.py pong --episodes 120`: in one of them the agent never scored, so the
+old inject test (one episode) was vacuous in about 1% of runs."""
 LIVENESS_EPISODES = power.liveness_episodes(HELD, MEASURED)
 LIVENESS_BOUND = power.vacuous(HELD, MEASURED, LIVENESS_EPISODES)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ class ChunkResult:
     budget_exhausted: bool = False
     coverage: dict[str, int] = field(default_factory=dict)
     max_errors: dict[str, float] = field(default_factory=dict)
+    first: int = -1
+    """The chunk's first episode: chunks merge in this order, whatever order they finished in."""
 
 
 def run(ctx: RunContext, report: Report) -> TierResult:
@@ -68,7 +71,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
     chunks: list[ChunkResult] = []
     report.tiers.append(result)
     try:
-        if cfg.jobs > 1 and len(indices) > 1:
+        if cfg.executor == "ray" or (cfg.jobs > 1 and len(indices) > 1):
             _run_parallel(ctx, indices, runner, chunks)
         else:
             chunks.append(ChunkResult())
@@ -82,6 +85,7 @@ def run(ctx: RunContext, report: Report) -> TierResult:
         result.notes.append(f"stopped early by {type(exc).__name__}: {exc}")
         raise
     finally:
+        chunks.sort(key=lambda c: c.first)
         for chunk in chunks:
             result.episodes += chunk.episodes
             result.steps += chunk.steps
@@ -110,21 +114,63 @@ def run(ctx: RunContext, report: Report) -> TierResult:
 
 
 def _run_parallel(ctx: RunContext, indices: Sequence[int], runner: str, out: list[ChunkResult]) -> None:
-    """Episodes over `jobs` spawned processes in small tasks (TaskSizer); each finished task lands
-    in `out` at once, and an interrupt collects the running tasks' finished episodes too."""
+    """Episodes over `jobs` workers: spawned processes in small tasks (TaskSizer), or Ray actors in
+    fixed shards; each finished task lands in `out` at once, and an interrupt keeps what finished."""
     cfg = ctx.config
-    sizer = TaskSizer(indices, cfg.batch)
-    executor = LocalProcessExecutor(min(cfg.jobs, len(indices)), _init_worker,
-                                    (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner))
-    with progress_bar(cfg.progress, len(indices), f"{runner} episodes ({executor.workers} workers)") as advance:
+    args = (ctx.case.name, ctx.ref_name, ctx.cand_name, cfg, runner)
+    tasks: Iterable[list[int]]
+    if cfg.executor == "ray":
+        from equivcheck.executors.ray import RayExecutor
+
+        tasks = fixed_shards(indices, cfg.batch, cfg.jobs)
+        executor: Any = RayExecutor(min(cfg.jobs, len(tasks)), _init_worker, args, address=cfg.address,
+                                    lost=lambda shard, message: _lost_shard(ctx, runner, shard, message))
+        sizer = None
+        label = f"{runner} episodes (ray, {executor.workers} actors)"
+    else:
+        sizer = TaskSizer(indices, cfg.batch)
+        tasks = sizer.tasks()
+        executor = LocalProcessExecutor(min(cfg.jobs, len(indices)), _init_worker, args)
+        label = f"{runner} episodes ({executor.workers} workers)"
+    found = 0
+    with progress_bar(cfg.progress, len(indices), label) as advance:
 
         def collect(chunk: ChunkResult) -> bool:
+            nonlocal found
             out.append(chunk)
-            sizer.observe(chunk)
-            advance(chunk.episodes)
+            if sizer is not None:
+                sizer.observe(chunk)
+            found += len(chunk.divergences)
+            advance(chunk.episodes, f"{label}, {found} divergences" if found else None)
             return not chunk.budget_exhausted
 
-        executor.run(_run_task, sizer.tasks(), collect)
+        executor.run(_run_task, tasks, collect)
+
+
+SHARDS_PER_WORKER = 4
+"""Ray shards per actor: enough to balance uneven episodes, few enough that a shard's round trip is noise."""
+
+
+def fixed_shards(indices: Sequence[int], batch: int, workers: int) -> list[list[int]]:
+    """The episodes cut into consecutive shards of a size fixed by the run's size (never by timing),
+    so a shard, and the seeds it carries, is the same on every rerun of the master seed."""
+    size = batch or max(1, min(MAX_TASK_EPISODES, math.ceil(len(indices) / (SHARDS_PER_WORKER * max(1, workers)))))
+    return [list(indices[i : i + size]) for i in range(0, len(indices), size)]
+
+
+def _lost_shard(ctx: RunContext, runner: str, shard: list[int], message: str) -> ChunkResult:
+    """A shard whose worker died twice: one crash divergence carrying the shard's episodes and seeds."""
+    cfg = ctx.config
+    seeds = [seeding.episode_seed(cfg.master_seed, i) for i in shard]
+    div = Divergence(
+        case=ctx.case.name, tier="rollout", runner=runner, ref=ctx.ref_name, cand=ctx.cand_name,
+        master_seed=cfg.master_seed, episode=shard[0], episode_seed=seeds[0], step=0, diffs=[],
+        crash=f"worker lost: {message}",
+        detail=f"shard episodes {shard[0]}..{shard[-1]}, episode seeds {seeds}",
+        repro=ctx.diff_command(tier="rollout", runner=runner, episode=shard[0], episodes=None),
+    )
+    return ChunkResult(divergences=[div], first=shard[0],
+                       error=f"episodes {shard[0]}..{shard[-1]} not run: {message}")
 
 
 TASK_SECONDS = 0.25
@@ -203,6 +249,8 @@ class EpisodeRunner:
         tracker = LivenessTracker(case.liveness)
         coverage = CoverageCounter(case.coverage)
         start = time.perf_counter()
+        if chunk.first < 0 and len(indices):
+            chunk.first = indices[0]
         try:
             if self.ref is None:
                 self.ref = self.ctx.make_ref()

@@ -1,0 +1,1 @@
+"""gbrom: a Game Boy ROM builder (SM83 instruction encoder, assembler, cartridge writer)."""
