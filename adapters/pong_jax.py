@@ -53,7 +53,7 @@ class PongJax(Adapter):
         """init(), srand(seed), reset(): the first observation. options={"params": {...}}."""
         params = self.params
         if options and options.get("params"):
-            params = pong_env.make_params(**{**self.params._asdict(), **options["params"]})
+            params = self.env.make_params(**{**self.params._asdict(), **options["params"]})
             self._need_frameskip(params.frameskip)
         self.state, obs = self._reset(np.uint32(int(seed) & 0xFFFFFFFF), params)
         return np.asarray(obs)

@@ -123,6 +123,8 @@ COMPONENTS = [
     ComponentPair("glibc rand() emulation", c.ref_rand, c.cand_rand,
                   st.tuples(c.SEEDS, st.integers(0, c.DRAWS)), bind=True, max_examples=60),
     ComponentPair("reset(seed)", c.ref_reset, c.cand_reset, c.SEEDS, bind=True, max_examples=40),
+    ComponentPair("reset with parameters", c.ref_reset_params, c.cand_reset_params, c.reset_params_inputs(),
+                  bind=True, max_examples=40),
     ComponentPair("scoring step (points, terminal, auto-reset)", c.ref_transition, c.cand_transition,
                   c.scoring_inputs(), bind=True, max_examples=150),
     ComponentPair("step from states near walls and paddles", c.ref_transition, c.cand_transition,

@@ -496,6 +496,42 @@ def cand_reset(ad: Any, seed: int) -> Snapshot:
     return ad.snapshot()
 
 
+RESET_PARAMS = st.fixed_dictionaries({
+    name: st.sampled_from([default, other]) for name, default, other in (
+        ("height", 640.0, 517.7), ("paddle_height", 70.0, 61.3),
+        ("ball_width", 32.0, 29.9), ("ball_height", 32.0, 27.1), ("paddle_speed", 8.0, 6.7),
+        ("ball_initial_speed_x", 10.0, 9.1), ("ball_initial_speed_y", 1.0, 2.3))
+})
+"""Constructor parameters: each the default or a value float16 cannot hold, so the candidate's parameter
+types and every use of a parameter are compared (`equivcheck mutate` found a float16 default surviving).
+`width` stays at its default: at other widths pong-jax is not exact (found here, open): the reset
+observation ball_x / width = (width / 5) / width comes out 0.19999999 under jit where pong.h gets
+float32(0.2), XLA reassociating the two divisions (width 433.3, seed 0)."""
+
+
+def reset_params_inputs() -> st.SearchStrategy[tuple[int, dict[str, float]]]:
+    """(seed, constructor parameters) for reset."""
+    return st.tuples(SEEDS, RESET_PARAMS)
+
+
+def ref_reset_params(seed: int, params: Mapping[str, float]) -> Snapshot:
+    """A reference env built with `params`: init(), srand(seed), reset()."""
+    h = _handle()
+    h.set(from_snapshot({**dict(_base()), **{f"config.{k}": np.asarray(v, F32) for k, v in params.items()}}), 0)
+    h.init(0)
+    h.srand(seed, 0)
+    h.reset(0)
+    h.rewards[0] = 0.0
+    h.terminals[0] = 0
+    return to_snapshot(h.get(0))
+
+
+def cand_reset_params(ad: Any, seed: int, params: Mapping[str, float]) -> Snapshot:
+    """The candidate adapter's reset(seed) with `params` (its `params` reset option)."""
+    ad.reset(seed, {"params": dict(params)})
+    return ad.snapshot()
+
+
 def ref_transition(overrides: Mapping[str, Any], action: int) -> Snapshot:
     """One pong.h step() from a constructed state (every field)."""
     return ref_step(construct(overrides), action)

@@ -51,9 +51,13 @@ def test_property_catches(equivcheck_run, mutant: str, component: str) -> None: 
 
 
 @pytest.mark.tier("property")
-def test_serve_component_catches_a_mutate_survivor(equivcheck_run) -> None:  # noqa: ANN001
-    """`equivcheck mutate` found `* ball_initial_speed_y` written `/` surviving (equal at the default speed 1);
-    the serve component draws the serve parameters since, and catches it."""
+@pytest.mark.parametrize(("mutant_id", "component"), [
+    ("envs.pongjax.env:arith:d0297d12", "serve (reset_round)"),
+    ("envs.pongjax.env:dtype:e8cb0cea", "reset with parameters"),
+])
+def test_component_catches_a_mutate_survivor(equivcheck_run, mutant_id: str, component: str) -> None:  # noqa: ANN001
+    """Survivors of `equivcheck mutate` (cases/pong/README.md): `* ball_initial_speed_y` written `/` (equal at
+    speed 1) and a float16 `ball_width` default (exact at 32); the components that draw parameters catch them."""
     from functools import partial
     from pathlib import Path
     from types import ModuleType
@@ -62,15 +66,17 @@ def test_serve_component_catches_a_mutate_survivor(equivcheck_run) -> None:  # n
     from envs.pongjax import env as pong_env
     from equivcheck.mutate.operators import Mutator
 
-    mutator = Mutator(Path(pong_env.__file__).read_text(), "envs.pongjax.env", operators=("arith",))
-    (mutant,) = [m for m in mutator.mutants() if m.id == "envs.pongjax.env:arith:d0297d12"]
-    module = ModuleType("envs.pongjax.mutate_serve_speed")
-    exec(compile(mutant.source, "<mutant serve speed: env.py>", "exec"), module.__dict__)  # noqa: S102
-    registry.register_adapter("pong-jax-mut-serve-speed", partial(PongJax, env=module))
-    name = "pong-l1-serve-speed"
-    pairs = [p for p in CASE.components if p.name == "serve (reset_round)"]
+    operator = mutant_id.split(":")[-2]
+    mutator = Mutator(Path(pong_env.__file__).read_text(), "envs.pongjax.env", operators=(operator,))
+    (mutant,) = [m for m in mutator.mutants() if m.id == mutant_id]
+    module = ModuleType(f"envs.pongjax.mutate_{operator}")
+    exec(compile(mutant.source, f"<mutant {mutant_id}: env.py>", "exec"), module.__dict__)  # noqa: S102
+    adapter = f"pong-jax-{mutant_id.replace(':', '-')}"
+    registry.register_adapter(adapter, partial(PongJax, env=module))
+    name = f"pong-l1-{mutant_id}"
+    pairs = [p for p in CASE.components if p.name == component]
     registry.register_case(name, dataclasses.replace(CASE, name=name, components=pairs, invariants=(),
                                                      corpus_dir=None))
-    report = equivcheck_run(name, "property", "pong-jax-mut-serve-speed", save_corpus=False)
+    report = equivcheck_run(name, "property", adapter, save_corpus=False)
     assert report.status == "divergent", report.error
-    assert [d.runner for d in report.divergences] == ["serve (reset_round)"]
+    assert [d.runner for d in report.divergences] == [component]

@@ -21,6 +21,8 @@ from typing import Any  # noqa: E402
 from equivcheck.mutate.hook import Overlay, OverlayFinder, install, proof  # noqa: E402
 
 TIER_ORDER = ("property", "interaction", "rollout", "transfer")
+NOT_APPLICABLE = ("not applicable", "skipped")
+"""A tier with nothing to run for the case: skipped here, as `equivcheck diff` does when another tier runs."""
 
 
 class LineRecorder:
@@ -70,24 +72,32 @@ def run_tiers(spec: dict[str, Any]) -> dict[str, Any]:
                      report_dir=None, progress=False, max_examples=spec.get("max_examples"))
     ctx = build_context(case, spec["ref"], spec["cand"], base)
     tier_seconds: dict[str, float] = {}
-    for tier in [t for t in TIER_ORDER if t in spec["tiers"]]:
+    idle: list[str] = []
+    tiers = [t for t in TIER_ORDER if t in spec["tiers"]]
+    for tier in tiers:
         start = time.perf_counter()
         if tier == "property":
             items = [i.name for i in [*case.components, *case.invariants] if case.applies(i, spec["cand"])]
             runs = [(name, replace(base, tiers=(tier,), only=(name,))) for name in dict.fromkeys(items)]
         else:
             runs = [(None, replace(base, tiers=(tier,)))]
+        if not runs:
+            idle.append(tier)
         for item, config in runs:
             ctx.config = config
             report = run_diff(ctx)
             if report.divergences:
                 tier_seconds[tier] = time.perf_counter() - start
                 return {**_kill_record(report, item), "tier_seconds": tier_seconds}
-            if report.tiers and all(t.status == "not applicable" for t in report.tiers):
-                continue
+            if report.tiers and all(t.status in NOT_APPLICABLE for t in report.tiers):
+                idle.append(tier)
+                break
             if report.error:
                 return {"outcome": "error", "error": f"{tier}: {report.error}", "tier_seconds": tier_seconds}
         tier_seconds[tier] = time.perf_counter() - start
+    if len(idle) == len(tiers):
+        return {"outcome": "error", "error": f"the case has nothing to run in tier(s) {', '.join(tiers)}",
+                "tier_seconds": tier_seconds}
     return {"outcome": "survived", "seconds": time.perf_counter() - _T0, "tier_seconds": tier_seconds}
 
 

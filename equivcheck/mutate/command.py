@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from equivcheck.context import DEFAULT_TIERS
 from equivcheck.errors import EquivcheckError, UsageError
 from equivcheck.mutate.operators import OPERATORS
 
-DEFAULT_TIERS = ("property", "interaction", "rollout")
 
 
 def _score(text: str) -> float:
