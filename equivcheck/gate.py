@@ -123,6 +123,7 @@ class GateSchema(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     pair: list[PairSchema]
+    """At least one pair in the file (load_gate checks, counting `kind = "mutate"` pairs, equivcheck/mutate/gate.py)."""
     budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 300.0
     report_dir: Name = "reports/gate"
     seed: Annotated[int, Field(ge=0, lt=2**32)] | None = None
@@ -136,24 +137,18 @@ def load_gate(path: Path) -> Gate:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    raw_pairs = data.get("pair")
-    if not isinstance(raw_pairs, list) or not raw_pairs:
+    if not data.get("pair"):
         raise UsageError(f"{path}: no [[pair]] tables")
-    mutate = [isinstance(raw, dict) and raw.get("kind") == "mutate" for raw in raw_pairs]
+    from equivcheck.mutate.gate import split_pairs
+
+    data, mutate_pairs = split_pairs(data, path)
     try:
-        gate = GateSchema.model_validate({**data, "pair": [raw for raw, m in zip(raw_pairs, mutate) if not m]})
+        gate = GateSchema.model_validate(data)
     except ValidationError as exc:
         raise UsageError(f"{path}: {describe(exc)}") from None
-    plain = iter(gate.pair)
-    pairs: list[Any] = []
-    for i, (raw, is_mutate) in enumerate(zip(raw_pairs, mutate)):
-        if is_mutate:
-            from equivcheck.mutate.gate import parse_pair
-
-            pairs.append(parse_pair(raw, f"{path}: pair {i + 1}"))
-        else:
-            p = next(plain)
-            pairs.append(GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}))
+    pairs: list[Any] = [GatePair(**{**p.model_dump(), "tiers": tuple(p.tiers)}) for p in gate.pair]
+    for index, pair in mutate_pairs:
+        pairs.insert(index, pair)
     return Gate(pairs, gate.budget, Path(gate.report_dir), gate.seed, gate.save_corpus)
 
 

@@ -89,8 +89,9 @@ def run_tiers(spec: dict[str, Any]) -> dict[str, Any]:
             if report.divergences:
                 tier_seconds[tier] = time.perf_counter() - start
                 return {**_kill_record(report, item), "tier_seconds": tier_seconds}
-            if report.tiers and all(t.status == "not applicable" for t in report.tiers):
-                continue
+            if report.tiers and all(t.status in NOT_APPLICABLE for t in report.tiers):
+                idle.append(tier)
+                break
             if report.error:
                 return {"outcome": "error", "error": f"{tier}: {report.error}", "tier_seconds": tier_seconds}
         tier_seconds[tier] = time.perf_counter() - start
