@@ -76,6 +76,19 @@ def parse_pair(raw: dict[str, Any], where: str) -> MutatePair:
     return MutatePair(**values)
 
 
+def split_pairs(data: dict[str, Any], path: Path) -> tuple[dict[str, Any], list[tuple[int, MutatePair]]]:
+    """The gate data without its mutate pairs, and those pairs (parsed) with their positions in the file."""
+    raw = data.get("pair")
+    if not isinstance(raw, list):
+        return data, []
+
+    def is_mutate(p: Any) -> bool:
+        return isinstance(p, dict) and p.get("kind") == "mutate"
+
+    found = [(i, parse_pair(p, f"{path}: pair {i + 1}")) for i, p in enumerate(raw) if is_mutate(p)]
+    return {**data, "pair": [p for p in raw if not is_mutate(p)]}, found
+
+
 def run_pair(pair: MutatePair, deadline: float, report_dir: Path, seed: int) -> Any:
     """Run one mutate pair until `deadline`; returns the gate's PairOutcome row."""
     from rich.console import Console
