@@ -1,7 +1,7 @@
 """L4 of the PokeJAX case at a small size: a linear policy trained (CEM) on Showdown and on PokeJAX
 against the highest-expected-damage player, evaluated on both over the same seeds, TOST at 0.02
 on the win rate. The case's own counts run with
-`equivcheck diff --ref showdown-pokejax-teams --cand pokejax --tier transfer` (README.md).
+`equivcheck diff --ref showdown --cand pokejax --tier transfer` (README.md).
 
 The equivalence test cannot fail by chance: PokeJAX replays every battle exactly, so every paired
 return difference is 0 and the TOST is decided without sampling. The mutant test can: L4 sees

@@ -6,8 +6,8 @@ compares them, and every field read here is a compared one (state.COVERED). The 
 +1 (p1 wins), -1 (p2 wins) or 0 (a tie or the step cap), so the win rate is (return + 1) / 2
 (ties count half) and a TOST margin of 0.04 on the return is 0.02 on the win rate.
 
-    equivcheck diff --ref showdown-pokejax-teams --cand pokejax --tier transfer      # the case's counts
-    equivcheck diff --ref showdown-pokejax-teams --cand pokejax-mut-half-damage-p1 --tier transfer  # the mutant
+    equivcheck diff --ref showdown --cand pokejax --tier transfer      # the case's counts
+    equivcheck diff --ref showdown --cand pokejax-mut-half-damage-p1 --tier transfer  # the mutant
 
 `HalfDamageToP1` is a mutant whose win rate really differs: p1's Pokemon lose half the HP they
 should (p2's attacks halved), so the same policy wins more often on it than on Showdown.
