@@ -146,9 +146,14 @@ def battle_of_seed(seed: int, theme: str | None = None) -> tuple[str, list[list[
 
 
 def packed(team_sets: Sequence[Mapping[str, Any]]) -> str:
-    """Showdown's packed team format of a team (the reset option `teams`); default EVs 255 and IVs 30."""
-    rows = [f"{m['species']}|{m['species']}||noability|{','.join(m['moves'])}|Serious|"
-            f"255,255,255,255,255,255||30,30,30,30,30,30||{int(m['level'])}|" for m in team_sets]
+    """Showdown's packed team format of a team (the reset option `teams`); EVs 255, IVs 30 and level 100
+    unless a set says otherwise (hand-built test teams often give species and moves only)."""
+    rows = []
+    for m in team_sets:
+        evs = ",".join(str(v) for v in m.get("evs", (255,) * 6))
+        ivs = ",".join(str(v) for v in m.get("ivs", (30,) * 6))
+        rows.append(f"{m.get('name', m['species'])}|{m['species']}||noability|{','.join(m['moves'])}|Serious|"
+                    f"{evs}||{ivs}||{int(m.get('level', 100))}|")
     return "]".join(rows)
 
 
