@@ -282,6 +282,8 @@ def test_an_ambiguous_pair_lists_the_cases_that_fit(monkeypatch) -> None:
 def test_a_pair_that_fits_a_case_and_its_variants_resolves_to_the_case(monkeypatch) -> None:
     from dataclasses import replace
 
+    # only these cases and the registered ones: other test modules register toy-walk variants at import
+    monkeypatch.setattr(registry, "_extra_cases", {})
     for name in ("walk-f32", "walk-programs"):
         monkeypatch.setitem(registry._extra_cases, name,
                             replace(_case(name, "toy-walk-ref", ["toy-walk-cand"]), variant_of="toy-walk"))
