@@ -303,7 +303,8 @@ def test_an_unknown_pair_names_the_cases_with_that_reference_and_that_candidate(
     assert "--case" in message
 
 
-def test_a_unique_pair_still_resolves() -> None:
+def test_a_unique_pair_still_resolves(monkeypatch) -> None:
+    monkeypatch.setattr(registry, "_extra_cases", {})  # other test modules register toy cases at import
     assert registry.find_case("toy-dice-ref", "toy-dice-cand").name == "toy-dice"
 
 
