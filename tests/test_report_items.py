@@ -48,17 +48,17 @@ class MassJitter(ToyMassCand):
 registry.register_adapter("test-walk-no-restore", WalkNoRestore)
 registry.register_adapter("test-mass-jitter", MassJitter)
 STATE_SCENARIOS = [s.name for s in WALK.scenarios if s.state is not None]
-registry.register_case("test-walk-shrunk", dataclasses.replace(WALK, name="test-walk-shrunk",
+registry.register_case("test-walk-shrunk", dataclasses.replace(WALK, name="test-walk-shrunk", variant_of="toy-walk",
                                                                 scenarios=list(WALK.scenarios[1:])))
-registry.register_case("test-walk-declared", dataclasses.replace(WALK, name="test-walk-declared", declared_skips=[
+registry.register_case("test-walk-declared", dataclasses.replace(WALK, name="test-walk-declared", variant_of="toy-walk", declared_skips=[
     *(DeclaredSkip("interaction", name, "the candidate cannot restore a state", "2", ["test-walk-no-restore"])
       for name in STATE_SCENARIOS),
     DeclaredSkip("property", "clamp", "clamp is an internal detail here", "3"),
     DeclaredSkip("property", "no such item", "stale", "1"),
 ]))
-registry.register_case("test-walk-bare", dataclasses.replace(WALK, name="test-walk-bare", components=(), invariants=(),
+registry.register_case("test-walk-bare", dataclasses.replace(WALK, name="test-walk-bare", variant_of="toy-walk", components=(), invariants=(),
                                                              scenarios=()))
-registry.register_case("test-walk-ignores", dataclasses.replace(WALK, name="test-walk-ignores", schema=Schema(
+registry.register_case("test-walk-ignores", dataclasses.replace(WALK, name="test-walk-ignores", variant_of="toy-walk", schema=Schema(
     list(WALK.schema.fields.values()), known=[KnownDifference("bump-count", ("bumps",), "counted differently")])))
 
 
@@ -169,7 +169,7 @@ def test_pin_snippet_round_trips_and_a_lost_item_fails_the_gate(tmp_path: Path) 
                               items={"fields": pins["fields"], "liveness": pins["liveness"]})], save_corpus=False)
     (narrow,) = run_gate(narrower, 600, tmp_path / "n", 3)
     assert narrow.exit_code == 2 and f"{pins['fields'] - 1} fields compared of {pins['fields']}" in narrow.detail
-    registry.register_case("test-walk-less-live", dataclasses.replace(WALK, name="test-walk-less-live",
+    registry.register_case("test-walk-less-live", dataclasses.replace(WALK, name="test-walk-less-live", variant_of="toy-walk",
                                                                       liveness=list(WALK.liveness[:-1])))
     livelier = Gate([GatePair("toy-walk-ref", "toy-walk-cand", "test-walk-less-live", ("rollout",),
                               items={"liveness": pins["liveness"]})], save_corpus=False)
@@ -225,7 +225,7 @@ def test_a_raising_coverage_function_is_counted_not_fatal() -> None:
         raise KeyError("nope")
 
     registry.register_case("test-dice-broken-coverage", dataclasses.replace(
-        DICE, name="test-dice-broken-coverage", coverage=broken))
+        DICE, name="test-dice-broken-coverage", coverage=broken, variant_of="toy-dice"))
     report = run("test-dice-broken-coverage", "toy-dice-cand", ("rollout",), episodes=3)
     assert report.exit_code == 0
     assert report.coverage["coverage function raised KeyError"] == tier(report, "rollout").steps
